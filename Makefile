@@ -1,0 +1,22 @@
+# The two set-up commands: `make run` (install, then the main job) and `make test` (install, then
+# the whole test suite). Both create .venv with Python >= 3.12 on first use.
+VENV ?= .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint
+
+$(STAMP): pyproject.toml scripts/bootstrap.sh
+	bash scripts/bootstrap.sh $(VENV)
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/csei-sim
+
+test: install
+	$(VENV)/bin/python -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests

@@ -1,0 +1,248 @@
+"""CSEIModel: a regional Cluster of Social and Ecological Innovation forming month by month."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from csei_sim import facilitation as fac
+from csei_sim.agents import SECTOR_CLASSES, SECTORS, Organisation, Status
+from csei_sim.collaboration import collaborate
+from csei_sim.decisions import ClusterOffer, decide, spread_awareness
+from csei_sim.funding import INCOME_SOURCES, FundingSchedule
+from csei_sim.governance import Governance, coordination_load
+from csei_sim.ledger import SPENDING_PURPOSES, Ledger
+from csei_sim.metrics import RADAR, blau, radar_scores, summarise
+from csei_sim.months import month_index, month_label
+from csei_sim.network import TieNetwork, prior_ties
+from csei_sim.params import Params
+from csei_sim.population import create_population
+
+SERVICE_MEMORY = 0.8  # share of last month's service level that carries over (assumption)
+SERVICE_SHARE = 0.5  # share of the balance the cluster is willing to spend on services per month
+OFFICE_SERVICE = 0.3  # service level an office adds (network-level competencies, Provan & Kenis)
+COMMITMENT_DECAY = 0.02  # monthly loss of commitment without new wins (assumption)
+CORE_TRUST_BONUS = 0.1  # engaged core actors trust each other more than the average tie
+
+
+def _read(model: CSEIModel, name: str) -> Any:
+    return model.metrics[name]
+
+
+class CSEIModel(mesa.Model):
+    """Organisations decide each month to join, stay in or leave a regional CSEI cluster.
+
+    Build it from keyword parameters (flat names or nested groups, see :mod:`csei_sim.params`),
+    from a :class:`Params`, or from a Hydra/OmegaConf config with :meth:`from_config`.
+    """
+
+    def __init__(self, params: Params | Mapping | None = None, *, rng: Any = None, **overrides: Any):
+        super().__init__(rng=rng)
+        if isinstance(params, Params):
+            params = Params.from_dict(params.to_dict(), **overrides)
+        else:
+            params = Params.from_dict(params, **overrides)
+        self.params = p = params
+        self.orgs = create_population(p.region, self.rng)
+        self.ties = TieNetwork(self.orgs.n, capacity=max(64, int(p.region.mean_degree * self.orgs.n)))
+        self.governance = Governance(p.governance)
+        self.funding = FundingSchedule(p.funding, p.start)
+        self.ledger = Ledger()
+        self.service_level = 0.0
+        self.pilot_history: deque[int] = deque([0] * 12, maxlen=12)
+        self.events: list[dict[str, Any]] = []
+        self.totals = {"joint_projects": 0, "pilots": 0, "exits": 0, "joins": 0}
+        self._month: dict[str, Any] = {}
+        self._seed_network()
+        self._seed_statuses()
+        for idx, sector in enumerate(self.orgs.sector.tolist()):
+            SECTOR_CLASSES[sector](self, idx)
+        self.mission = fac.mission_target(self.orgs)
+        self.metrics = self._measure()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_read, name=name) for name in self.metrics}
+        )
+        self.datacollector.collect(self)
+
+    @classmethod
+    def from_config(cls, cfg: Any, rng: Any = None) -> CSEIModel:
+        """Build from a Hydra/OmegaConf config (nested groups; a top-level ``seed`` seeds it)."""
+        from omegaconf import DictConfig, OmegaConf
+
+        data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+        seed = data.pop("seed", None)
+        known = {"steps", "start", "critical_mass", "region", "governance", "funding",
+                 "facilitation", "behaviour"}
+        return cls({k: v for k, v in data.items() if k in known}, rng=seed if rng is None else rng)
+
+    # -- initialisation ------------------------------------------------------------------------
+    def _seed_network(self) -> None:
+        r, orgs = self.params.region, self.orgs
+        u, v = prior_ties(orgs.sector, r.mean_degree, r.cross_sector_share, self.rng)
+        cross = orgs.sector[u] != orgs.sector[v]
+        mean = r.initial_trust - r.cross_sector_trust_gap * cross
+        trust = np.clip(self.rng.normal(mean, r.trust_spread), 0.0, 1.0) if len(u) else mean
+        self.ties.add(u, v, trust, step=0)
+
+    def _seed_statuses(self) -> None:
+        r, orgs, n = self.params.region, self.orgs, self.orgs.n
+        weight = self.ties.degree() + 1.0
+        core = self.rng.choice(n, size=r.core_size, replace=False, p=weight / weight.sum())
+        orgs.set_status(core, Status.MEMBER)
+        a, b = np.triu_indices(len(core), k=1)
+        rows = self.ties.add(core[a], core[b], min(1.0, r.initial_trust + CORE_TRUST_BONUS))
+        self.ties.trust[rows] = np.maximum(self.ties.trust[rows], r.initial_trust + CORE_TRUST_BONUS)
+        np.clip(self.ties.trust, 0.0, 1.0, out=self.ties.trust)
+        rest = np.flatnonzero(orgs.status == Status.OUTSIDER)
+        aware = self.rng.choice(rest, size=int(round(r.initial_aware_share * len(rest))), replace=False)
+        orgs.set_status(aware, Status.AWARE)
+
+    # -- one month -----------------------------------------------------------------------------
+    def step(self) -> None:
+        """Income, facilitation, collaboration, trust decay, decisions, governance, data."""
+        t, p = self.steps, self.params
+        hours = self._finance_month(t)
+        eff_out, eff_dia, eff_mis = fac.split_hours(p.facilitation, hours)
+        newly_aware = fac.outreach(self.orgs, eff_out, p.facilitation, self.rng)
+        events_held = fac.dialogue(self.orgs, self.ties, eff_dia, p.facilitation, self.rng, t)
+        fac.mission_work(self.orgs, eff_mis, p.facilitation)
+        self.mission = fac.mission_target(self.orgs)
+        consensus = fac.goal_consensus(self.orgs, self.mission)
+        members = int(self.orgs.is_(Status.MEMBER).sum())
+        capacity = self.governance.capacity(hours * p.facilitation.facilitation_effectiveness,
+                                            self._month["office_paid"])
+        load = coordination_load(members, capacity)
+        outcome = collaborate(self.orgs, self.ties, p.behaviour, consensus, max(0.0, load - 1.0),
+                              self.rng, t)
+        self.pilot_history.append(outcome.pilots)
+        self.totals["joint_projects"] += outcome.successes
+        self.totals["pilots"] += outcome.pilots
+        self.ties.decay(t, p.behaviour.trust_decay)
+        self.orgs.commitment *= 1.0 - COMMITMENT_DECAY
+        newly_aware += self._decide(t, load, outcome.pilot_orgs)
+        self._log_pilots(t, outcome.pilot_orgs)
+        member_trust = self.ties.mean_trust_within(self.orgs.is_(Status.MEMBER))
+        if self.governance.consider_formalising(t, int(self.orgs.is_(Status.MEMBER).sum()),
+                                                member_trust):
+            self._log(t, "formalisation", -1, "the cluster set up an office")
+        self._month.update(consensus=consensus, load=load, outcome=outcome, hours=hours,
+                           newly_aware=newly_aware, events_held=events_held)
+        self.metrics = self._measure()
+        self.datacollector.collect(self)
+        if t >= p.steps:
+            self.running = False
+
+    def _finance_month(self, t: int) -> float:
+        """Income, then paying for facilitation, the office and services; returns hours delivered."""
+        p, led, gov = self.params, self.ledger, self.governance
+        members = int(self.orgs.is_(Status.MEMBER).sum())
+        led.open_month()
+        self.funding.apply_for_grants(t, members, gov.formal, p.governance.formal_grant_multiplier,
+                                      self.rng)
+        fee = self.funding.fee_per_member(gov.formal, p.governance.formal_fee)
+        income = self.funding.income(t, members, fee)
+        for source, amount in income.items():
+            led.receive(source, amount)
+        fa = p.facilitation
+        wanted = fa.facilitation_hours * fa.hourly_cost
+        if fa.facilitation_paid_by == "sponsor":
+            led.receive("sponsor", wanted)
+        paid = led.spend("facilitation", wanted)
+        hours = paid / fa.hourly_cost if fa.hourly_cost > 0 else fa.facilitation_hours
+        office_paid = 0.0
+        if gov.formal:
+            cost = p.governance.office_cost
+            office_paid = led.spend("office", cost) / cost if cost > 0 else 1.0
+        unit = p.behaviour.service_unit_cost * max(members, 1)
+        services = led.spend("services", min(unit, SERVICE_SHARE * led.balance))
+        target = services / unit + OFFICE_SERVICE * office_paid * gov.formal
+        self.service_level = SERVICE_MEMORY * self.service_level + (1 - SERVICE_MEMORY) * min(1.0, target)
+        self._month = {"office_paid": office_paid, "fee": fee, "stability": self.funding.stability(t, income),
+                       "external": income["committed_grant"] + income["project_grants"]}
+        return hours
+
+    def _decide(self, t: int, load: float, pilot_orgs: np.ndarray) -> int:
+        p, orgs = self.params, self.orgs
+        gov = self.governance
+        member = orgs.is_(Status.MEMBER)
+        lead = None
+        if gov.state == "lead_organisation" and member.any():
+            lead = int(orgs.sector[np.flatnonzero(member)[np.argmax(orgs.capacity[member])]])
+        offer = ClusterOffer(
+            members_by_sector=np.bincount(orgs.sector[member], minlength=4),
+            service_level=self.service_level,
+            external_income=self._month["external"],
+            stability=self._month["stability"],
+            mission=self.mission,
+            visibility=min(1.0, sum(self.pilot_history) / 3.0),
+            fee=self._month["fee"],
+            strain=max(0.0, load - 1.0),
+            lead_sector=lead,
+            lead_dominance=p.governance.lead_dominance,
+            entry_min_capacity=p.governance.entry_min_capacity if gov.formal else 0.0,
+        )
+        told = spread_awareness(orgs, self.ties, p.behaviour, offer.visibility, pilot_orgs, self.rng)
+        choice = decide(orgs, self.ties, offer, p.behaviour, self.rng)
+        orgs.time_in_status += 1
+        orgs.set_status(choice.left, Status.EXITED)
+        orgs.set_status(choice.joined, Status.MEMBER)
+        self._month.update(joins=len(choice.joined), exits=len(choice.left))
+        self.totals["joins"] += len(choice.joined)
+        self.totals["exits"] += len(choice.left)
+        for idx in choice.joined.tolist():
+            self._log(t, "join", idx, SECTORS[orgs.sector[idx]])
+        for idx in choice.left.tolist():
+            self._log(t, "exit", idx, SECTORS[orgs.sector[idx]])
+        return told
+
+    def _log_pilots(self, t: int, pilot_orgs: np.ndarray) -> None:
+        half = len(pilot_orgs) // 2
+        for a, b in zip(pilot_orgs[:half].tolist(), pilot_orgs[half:].tolist(), strict=True):
+            self._log(t, "pilot", a, f"pilot with organisation {b}")
+
+    def _log(self, t: int, kind: str, org: int, detail: str) -> None:
+        self.events.append({"step": t, "date": self.date_of(t), "kind": kind, "org": org,
+                            "detail": detail})
+
+    # -- observation ---------------------------------------------------------------------------
+    def date_of(self, step: int) -> str:
+        """Calendar month (YYYY-MM) that ``step`` completes; step 0 is the start."""
+        return month_label(month_index(self.params.start) + step - 1)
+
+    def _measure(self) -> dict[str, Any]:
+        """All time-series variables for the current step (one O(organisations + ties) pass)."""
+        from csei_sim.observe import measure
+
+        return measure(self)
+
+    def timeseries(self) -> pd.DataFrame:
+        """The collected time series: one row per step (0 = start), one column per variable."""
+        df = self.datacollector.get_model_vars_dataframe()
+        df.index = pd.RangeIndex(len(df), name="step")
+        return df
+
+    def summary(self) -> dict[str, Any]:
+        """One-row run summary."""
+        p = self.params
+        return summarise(self.timeseries(), critical_mass=p.critical_mass,
+                         funding_end=self.funding.funding_end_step(),
+                         step_2030=p.step_of("2030-12"), step_2035=p.step_of("2035-12"))
+
+    def run(self) -> CSEIModel:
+        """Run to the horizon (``steps``)."""
+        while self.running and self.steps < self.params.steps:
+            self.step()
+        return self
+
+    def organisations(self) -> list[Organisation]:
+        """The organisations in index order."""
+        return sorted(self.agents, key=lambda agent: agent.idx)
+
+
+__all__ = ["CSEIModel", "RADAR", "INCOME_SOURCES", "SPENDING_PURPOSES", "blau", "radar_scores"]

@@ -1,0 +1,160 @@
+"""The relationship network: undirected weighted ties with pairwise trust in [0, 1].
+
+Ties are kept as flat arrays (one row per tie) with a dictionary from pair to row for the few
+look-ups that need it, so every per-step pass over ties is a numpy operation costing O(ties).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+
+class TieNetwork:
+    """Undirected ties, each stored once with ``u < v``."""
+
+    def __init__(self, n: int, capacity: int = 64):
+        self.n = n
+        self.m = 0
+        self.u = np.zeros(capacity, dtype=np.int64)
+        self.v = np.zeros(capacity, dtype=np.int64)
+        self._trust = np.zeros(capacity)
+        self._last = np.zeros(capacity, dtype=np.int64)  # step of last contact
+        self._index: dict[tuple[int, int], int] = {}
+        self._csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    # -- storage --------------------------------------------------------------------------------
+    @property
+    def trust(self) -> np.ndarray:
+        """Trust of every tie (a view: writes go to the network)."""
+        return self._trust[: self.m]
+
+    @property
+    def last_contact(self) -> np.ndarray:
+        return self._last[: self.m]
+
+    def _grow(self, needed: int) -> None:
+        size = max(needed, 2 * len(self.u))
+        for name in ("u", "v", "_trust", "_last"):
+            old = getattr(self, name)
+            new = np.zeros(size, dtype=old.dtype)
+            new[: self.m] = old[: self.m]
+            setattr(self, name, new)
+
+    def add(self, us, vs, trust, step: int = 0) -> np.ndarray:
+        """Add ties (skipping self-ties); an existing pair keeps its row. Returns the rows."""
+        us, vs = np.atleast_1d(us), np.atleast_1d(vs)
+        trust = np.broadcast_to(np.asarray(trust, dtype=float), us.shape)
+        rows = np.empty(len(us), dtype=np.int64)
+        for k, (a, b) in enumerate(zip(us.tolist(), vs.tolist(), strict=True)):
+            key = (a, b) if a < b else (b, a)
+            row = self._index.get(key, -1)
+            if row < 0 and a != b:
+                if self.m >= len(self.u):
+                    self._grow(self.m + 1)
+                row = self.m
+                self.u[row], self.v[row] = key
+                self._trust[row], self._last[row] = trust[k], step
+                self._index[key] = row
+                self.m += 1
+                self._csr = None
+            rows[k] = row
+        return rows
+
+    def find(self, a: int, b: int) -> int:
+        """Row of the tie between ``a`` and ``b``, or -1."""
+        return self._index.get((a, b) if a < b else (b, a), -1)
+
+    # -- per-step passes --------------------------------------------------------------------------
+    def touch(self, rows: np.ndarray, step: int) -> None:
+        rows = rows[rows >= 0]
+        self._last[rows] = step
+
+    def decay(self, step: int, rate: float) -> None:
+        """Trust fades on ties without contact this month (Klos & Nooteboom 2001)."""
+        idle = self.last_contact < step
+        self.trust[idle] *= 1.0 - rate
+
+    def trusted_share_in(self, inside: np.ndarray) -> np.ndarray:
+        """Per organisation: trust-weighted share of its contacts that are inside (e.g. members)."""
+        u, v, w = self.u[: self.m], self.v[: self.m], self.trust
+        num = np.bincount(u, w * inside[v], self.n) + np.bincount(v, w * inside[u], self.n)
+        den = np.bincount(u, w, self.n) + np.bincount(v, w, self.n)
+        return np.divide(num, den, out=np.zeros(self.n), where=den > 0)
+
+    def trust_to(self, inside: np.ndarray) -> np.ndarray:
+        """Per organisation: summed trust on ties to organisations inside."""
+        u, v, w = self.u[: self.m], self.v[: self.m], self.trust
+        return np.bincount(u, w * inside[v], self.n) + np.bincount(v, w * inside[u], self.n)
+
+    def mean_trust_within(self, inside: np.ndarray) -> float:
+        """Mean trust on ties whose both ends are inside; 0 where there are none."""
+        both = inside[self.u[: self.m]] & inside[self.v[: self.m]]
+        return float(self.trust[both].mean()) if both.any() else 0.0
+
+    def degree(self) -> np.ndarray:
+        return np.bincount(self.u[: self.m], minlength=self.n) + np.bincount(
+            self.v[: self.m], minlength=self.n
+        )
+
+    # -- neighbour sampling ------------------------------------------------------------------------
+    def _adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR over both directions: (indptr, neighbour, row); rebuilt only after ties are added."""
+        if self._csr is None:
+            src = np.concatenate([self.u[: self.m], self.v[: self.m]])
+            dst = np.concatenate([self.v[: self.m], self.u[: self.m]])
+            rows = np.concatenate([np.arange(self.m), np.arange(self.m)])
+            order = np.argsort(src, kind="stable")
+            indptr = np.zeros(self.n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(src, minlength=self.n), out=indptr[1:])
+            self._csr = (indptr, dst[order], rows[order])
+        return self._csr
+
+    def random_neighbour(self, nodes: np.ndarray, rng: np.random.Generator):
+        """One uniformly drawn neighbour per node and its tie row; -1 where a node has none."""
+        indptr, nbr, rows = self._adjacency()
+        deg = indptr[nodes + 1] - indptr[nodes]
+        pick = indptr[nodes] + (rng.random(len(nodes)) * np.maximum(deg, 1)).astype(np.int64)
+        has = deg > 0
+        pick = np.where(has, pick, 0)
+        safe = len(nbr) > 0
+        j = np.where(has, nbr[pick] if safe else -1, -1)
+        row = np.where(has, rows[pick] if safe else -1, -1)
+        return j, row
+
+    def to_networkx(self) -> nx.Graph:
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.n))
+        graph.add_weighted_edges_from(
+            zip(self.u[: self.m].tolist(), self.v[: self.m].tolist(), self.trust.tolist(), strict=True),
+            weight="trust",
+        )
+        return graph
+
+
+def prior_ties(
+    sector: np.ndarray,
+    mean_degree: float,
+    cross_share: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ties of prior cooperation: a stochastic block model, mostly within sector, some across.
+
+    Organisations are ordered by sector. The within and across probabilities are set so that the
+    expected degree is ``mean_degree`` and a share ``cross_share`` of ties crosses sectors.
+    """
+    sizes = np.bincount(sector, minlength=4).astype(float)
+    n = sizes.sum()
+    within_pairs = float((sizes * (sizes - 1) / 2).sum())
+    across_pairs = float(n * (n - 1) / 2 - within_pairs)
+    edges = mean_degree * n / 2
+    p_in = min(1.0, (1 - cross_share) * edges / within_pairs) if within_pairs else 0.0
+    p_out = min(1.0, cross_share * edges / across_pairs) if across_pairs else 0.0
+    probs = [[p_in if a == b else p_out for b in range(4)] for a in range(4)]
+    graph = nx.stochastic_block_model(
+        sizes.astype(int).tolist(), probs, seed=int(rng.integers(2**32)), sparse=True
+    )
+    if graph.number_of_edges() == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    pairs = np.array(graph.edges(), dtype=np.int64)
+    return pairs[:, 0], pairs[:, 1]

@@ -1,0 +1,54 @@
+"""One way to run a simulation, shared by the CLI, sweeps, notebooks and the explorer."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from csei_sim.model import CSEIModel
+from csei_sim.params import Params
+
+
+@dataclass
+class RunResult:
+    """What one simulation produced."""
+
+    params: Params
+    seed: int | None
+    timeseries: pd.DataFrame  # one row per step, indexed by step
+    summary: dict[str, Any]
+    events: pd.DataFrame
+
+    def summary_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"seed": self.seed, **self.summary}])
+
+
+def simulate(params: Params | Mapping | None = None, seed: int | None = None,
+             **overrides: Any) -> RunResult:
+    """Build a model, run it to its horizon and return its outputs."""
+    model = CSEIModel(params, rng=seed, **overrides).run()
+    events = pd.DataFrame(model.events, columns=["step", "date", "kind", "org", "detail"])
+    return RunResult(model.params, seed, model.timeseries(), model.summary(), events)
+
+
+def atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=True))
