@@ -43,6 +43,8 @@ class CSEIModel(mesa.Model):
     """
 
     def __init__(self, params: Params | Mapping | None = None, *, rng: Any = None, **overrides: Any):
+        if isinstance(rng, str):  # Solara's seed box and command lines hand over text
+            rng = int(rng) if rng.strip() else None
         super().__init__(rng=rng)
         if isinstance(params, Params):
             params = Params.from_dict(params.to_dict(), **overrides)
