@@ -22,8 +22,8 @@ CONTACT_SCALE = 10.0  # members of other sectors at which contacts are worth 1 -
 FUNDING_SCALE = 200.0  # external EUR per member per month at which funding is worth 1 - 1/e
 VISIBILITY_WEIGHT = 0.15  # weight of recent visible pilots on expected benefit (seed: pilots)
 PILOT_REFERENCE = 3.0  # pilots in the last 12 months at which visibility is full
-COMMITMENT_WEIGHT = 0.3  # weight of a member's commitment on the benefit it perceives
 ALIGNMENT_SCALE = 0.25  # vision distance to the mission at which alignment is 1/e
+SOCIAL_WEIGHT = 0.25  # weight of trusted contacts already in (Klos & Nooteboom: trust vs profit)
 
 
 @dataclass
@@ -43,8 +43,9 @@ class ClusterOffer:
     entry_min_capacity: float = 0.0
 
 
-def net_benefit(pop: Population, offer: ClusterOffer, b: BehaviourParams) -> np.ndarray:
-    """Expected net benefit of membership per organisation, before its reservation level."""
+def net_benefit(pop: Population, offer: ClusterOffer, b: BehaviourParams,
+                share_in: np.ndarray) -> np.ndarray:
+    """Expected net benefit of membership per organisation, less its reservation level."""
     members = offer.members_by_sector.sum()
     others = members - offer.members_by_sector[pop.sector]
     contacts = 1.0 - np.exp(-others / CONTACT_SCALE)
@@ -53,9 +54,13 @@ def net_benefit(pop: Population, offer: ClusterOffer, b: BehaviourParams) -> np.
     distance = np.linalg.norm(pop.vision - offer.mission, axis=1)
     alignment = np.exp(-distance / ALIGNMENT_SCALE)
     w = pop.weights
-    value = w[:, 0] * contacts + w[:, 1] * offer.service_level + w[:, 2] * funding
-    value += w[:, 3] * alignment + VISIBILITY_WEIGHT * offer.visibility
-    value += COMMITMENT_WEIGHT * pop.commitment * pop.is_(Status.MEMBER)
+    # What members gain together (contacts, services, shared mission, trusted partners) is realised
+    # only as far as the cluster can coordinate: overload dilutes it (Provan & Kenis 2008).
+    shared = w[:, 0] * contacts + w[:, 1] * offer.service_level + w[:, 3] * alignment
+    shared += SOCIAL_WEIGHT * share_in
+    value = shared / (1.0 + offer.strain) + w[:, 2] * funding
+    # pilots show the value to those not yet inside (seed key learnings)
+    value += VISIBILITY_WEIGHT * offer.visibility * ~pop.is_(Status.MEMBER)
     if offer.lead_sector is not None:
         value -= offer.lead_dominance * (pop.sector != offer.lead_sector)
     cost = pop.cost_sensitivity * (
@@ -80,7 +85,7 @@ def decide(pop: Population, ties: TieNetwork, offer: ClusterOffer, b: BehaviourP
     """Everyone decides from the same state; status changes are applied afterwards."""
     member = pop.is_(Status.MEMBER)
     share_in = ties.trusted_share_in(member.astype(float))
-    net = net_benefit(pop, offer, b)
+    net = net_benefit(pop, offer, b, share_in)
     respond = _respond(net, b)
     reconsider = 1.0 - pop.inertia
     draws = rng.random(pop.n)

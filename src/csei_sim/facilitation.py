@@ -15,7 +15,7 @@ from csei_sim.network import TieNetwork
 from csei_sim.params import FacilitationParams
 from csei_sim.population import Population
 
-NEW_TIE_TRUST = 0.2  # trust between two organisations that just met (assumption)
+NEW_TIE_TRUST = 0.3  # trust between two organisations that just met (assumption)
 MISSION_HALF_HOURS = 20.0  # hours of mission work per month at which its effect is half-saturated
 CONSENSUS_SCALE = 0.25  # mean distance to the mission at which consensus is 1/e (assumption)
 EVENT_COMMITMENT = 0.03  # commitment a member gains from attending an event (assumption)

@@ -29,6 +29,7 @@ SERVICE_SHARE = 0.5  # share of the balance the cluster is willing to spend on s
 OFFICE_SERVICE = 0.3  # service level an office adds (network-level competencies, Provan & Kenis)
 COMMITMENT_DECAY = 0.02  # monthly loss of commitment without new wins (assumption)
 CORE_TRUST_BONUS = 0.1  # engaged core actors trust each other more than the average tie
+CORE_COMMITMENT = 0.5  # the engaged core starts committed (seed: "four or five engaged actors")
 
 
 def _read(model: CSEIModel, name: str) -> Any:
@@ -97,6 +98,7 @@ class CSEIModel(mesa.Model):
         weight = self.ties.degree() + 1.0
         core = self.rng.choice(n, size=r.core_size, replace=False, p=weight / weight.sum())
         orgs.set_status(core, Status.MEMBER)
+        orgs.commitment[core] = CORE_COMMITMENT
         a, b = np.triu_indices(len(core), k=1)
         rows = self.ties.add(core[a], core[b], min(1.0, r.initial_trust + CORE_TRUST_BONUS))
         self.ties.trust[rows] = np.maximum(self.ties.trust[rows], r.initial_trust + CORE_TRUST_BONUS)

@@ -74,7 +74,7 @@ class GovernanceParams:
     formal_grant_multiplier: float = par(1.5, 1, 10, "Larger grants a formal cluster is eligible for.")
     lead_dominance: float = par(0.05, 0, 1, "Benefit lost by non-lead sectors under a lead org.")
     formalise_min_members: int = par(15, 1, 1_000_000, "Gradual: members needed to formalise.")
-    formalise_min_trust: float = par(0.5, 0, 1, "Gradual: mean member trust needed to formalise.")
+    formalise_min_trust: float = par(0.35, 0, 1, "Gradual: mean member trust needed to formalise.")
 
 
 @dataclass
@@ -109,7 +109,7 @@ class FacilitationParams:
     reach_per_hour: float = par(0.25, 0, 100, "Outsiders made aware per outreach hour.")
     hours_per_event: float = par(8.0, 0.5, 1000, "Hours to prepare and hold one dialogue event.")
     event_size: int = par(10, 2, 1000, "Participants in one dialogue event.")
-    dialogue_trust_gain: float = par(0.08, 0, 1, "Trust gained on a tie per shared event.")
+    dialogue_trust_gain: float = par(0.1, 0, 1, "Trust gained on a tie per shared event.")
     mission_rate: float = par(0.05, 0, 1, "Monthly pull of visions toward the mission at 20 hours.")
 
 
@@ -118,19 +118,19 @@ class BehaviourParams:
     """Collaboration, trust dynamics and membership decisions."""
 
     collab_rate: float = par(0.15, 0, 10, "Joint-project attempts per member per month.")
-    base_success: float = par(0.25, 0, 1, "Success chance of a project between strangers.")
+    base_success: float = par(0.35, 0, 1, "Success chance of a project between strangers.")
     trust_gain: float = par(0.15, 0, 1, "Share of missing trust gained after a success.")
     trust_loss: float = par(0.2, 0, 1, "Share of trust lost after a failure.")
     trust_decay: float = par(0.01, 0, 1, "Share of trust lost per month without contact.")
     stranger_share: float = par(0.2, 0, 1, "Share of partner searches among strangers.")
     pilot_share: float = par(0.25, 0, 1, "Share of successful projects that become visible pilots.")
-    join_rate: float = par(0.3, 0, 1, "Highest monthly chance of joining once convinced.")
-    leave_rate: float = par(0.15, 0, 1, "Highest monthly chance of leaving once disappointed.")
+    join_rate: float = par(0.5, 0, 1, "Highest monthly chance of joining once convinced.")
+    leave_rate: float = par(0.1, 0, 1, "Highest monthly chance of leaving once disappointed.")
     rejoin_factor: float = par(0.3, 0, 1, "Joining chance of exited organisations, relative.")
-    benefit_reservation: float = par(0.3, -2, 2, "Net benefit an organisation needs to stay.")
+    benefit_reservation: float = par(0.2, -2, 2, "Net benefit an organisation needs to stay.")
     decision_sharpness: float = par(8.0, 0.1, 100, "Steepness of the benefit response.")
     time_cost: float = par(0.15, 0, 2, "Time cost of membership (benefit units).")
-    fee_reference: float = par(100.0, 1, 1e6, "Fee (EUR/month) weighing 1 for a full-capacity org.")
+    fee_reference: float = par(400.0, 1, 1e6, "Fee (EUR/month) weighing 1 for a full-capacity org.")
     service_unit_cost: float = par(150.0, 1, 1e6, "Service spending per member for full service.")
     awareness_via_contact: float = par(0.05, 0, 1, "Monthly chance per trusted member contact.")
     confidence: float = par(0.0, -1, 1, "Extra expected benefit from confidence (peer exchange).")
