@@ -25,3 +25,4 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet -e ".[all]"
+"$venv/bin/python" scripts/install_solara_assets.py  # the explorer's front-end files, for offline use
