@@ -1,9 +1,10 @@
 """Organisations: one Mesa agent class per sector on a shared base.
 
 The model keeps organisation state in numpy arrays (one row per organisation) so that a month costs
-O(organisations + ties); each agent is a light view on its row. Sector classes hold the defaults that
-differ between sectors. All sector numbers are assumptions, chosen to express the differences the seed
-and Ansell & Gash (2008) describe (resource imbalance, what each sector seeks), not measurements.
+O(organisations + ties); each agent is a light view on its row. Sector classes hold the defaults
+that differ between sectors. All sector numbers are assumptions, chosen to express the differences
+the seed and Ansell & Gash (2008) describe (resource imbalance, what each sector seeks), not
+measurements.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Partner search follows the SKIN model (Gilbert, Pyka & Ahrweiler 2001): most searches go to existing
 contacts, chosen in proportion to trust; the rest to strangers in the cluster. Cross-sector
-(complementary) pairs risk more but make visible pilots more often (Cowan, Jonard & Zimmermann 2004).
-Success raises trust and commitment, failure lowers trust (Klos & Nooteboom 2001); successes are the
-"small wins" of Ansell & Gash (2008).
+(complementary) pairs risk more but make visible pilots more often (Cowan, Jonard & Zimmermann
+2004). Success raises trust and commitment, failure lowers trust (Klos & Nooteboom 2001); successes
+are the "small wins" of Ansell & Gash (2008).
 """
 
 from __future__ import annotations
@@ -34,8 +34,14 @@ class Outcome:
     pilot_orgs: np.ndarray | None = None
 
 
-def choose_partners(members: np.ndarray, initiators: np.ndarray, pop: Population,
-                    ties: TieNetwork, b: BehaviourParams, rng: np.random.Generator) -> np.ndarray:
+def choose_partners(
+    members: np.ndarray,
+    initiators: np.ndarray,
+    pop: Population,
+    ties: TieNetwork,
+    b: BehaviourParams,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """A partner for each initiator: a trusted member contact, else a stranger member."""
     contact, row = ties.random_neighbour(initiators, rng)
     accept = rng.random(len(initiators))
@@ -47,8 +53,15 @@ def choose_partners(members: np.ndarray, initiators: np.ndarray, pop: Population
     return np.where(usable, contact, others)
 
 
-def collaborate(pop: Population, ties: TieNetwork, b: BehaviourParams, consensus: float,
-                strain: float, rng: np.random.Generator, step: int) -> Outcome:
+def collaborate(
+    pop: Population,
+    ties: TieNetwork,
+    b: BehaviourParams,
+    consensus: float,
+    strain: float,
+    rng: np.random.Generator,
+    step: int,
+) -> Outcome:
     """One month of joint projects among members."""
     members = np.flatnonzero(pop.is_(Status.MEMBER))
     if len(members) < 2:
@@ -63,8 +76,14 @@ def collaborate(pop: Population, ties: TieNetwork, b: BehaviourParams, consensus
     t = trust[rows]
     similarity = 1.0 - np.linalg.norm(pop.vision[i] - pop.vision[j], axis=1) / np.sqrt(3.0)
     cross = pop.sector[i] != pop.sector[j]
-    chance = (b.base_success + W_TRUST * t + W_VISION * (similarity - 0.75)
-              + W_CONSENSUS * consensus - W_CROSS * cross - W_STRAIN * strain)
+    chance = (
+        b.base_success
+        + W_TRUST * t
+        + W_VISION * (similarity - 0.75)
+        + W_CONSENSUS * consensus
+        - W_CROSS * cross
+        - W_STRAIN * strain
+    )
     draws = rng.random((2, len(i)))
     win = draws[0] < np.clip(chance, 0.01, 0.95)
     trust[rows] = np.where(win, t + b.trust_gain * (1.0 - t), t * (1.0 - b.trust_loss))

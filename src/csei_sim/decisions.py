@@ -1,10 +1,10 @@
-"""Join, stay or leave: a personal threshold on trusted contacts already in, plus expected net benefit.
+"""Join, stay or leave: a threshold on trusted contacts already in, plus expected net benefit.
 
-An aware organisation considers joining once the trust-weighted share of its contacts who are members
-reaches its personal threshold (Granovetter 1978); it then joins with a chance that rises with its
-expected net benefit. Members leave with a chance that rises as net benefit falls, damped by
-commitment (Ansell & Gash 2008). Inertia sets how often an organisation reconsiders at all. Exited
-organisations can be won back, more slowly.
+An aware organisation considers joining once the trust-weighted share of its contacts who are
+members reaches its personal threshold (Granovetter 1978); it then joins with a chance that rises
+with its expected net benefit. Members leave with a chance that rises as net benefit falls, damped
+by commitment (Ansell & Gash 2008). Inertia sets how often an organisation reconsiders at all.
+Exited organisations can be won back, more slowly.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ class ClusterOffer:
     entry_min_capacity: float = 0.0
 
 
-def net_benefit(pop: Population, offer: ClusterOffer, b: BehaviourParams,
-                share_in: np.ndarray) -> np.ndarray:
+def net_benefit(
+    pop: Population, offer: ClusterOffer, b: BehaviourParams, share_in: np.ndarray
+) -> np.ndarray:
     """Expected net benefit of membership per organisation, less its reservation level."""
     members = offer.members_by_sector.sum()
     others = members - offer.members_by_sector[pop.sector]
@@ -80,8 +81,13 @@ class Decisions:
     left: np.ndarray
 
 
-def decide(pop: Population, ties: TieNetwork, offer: ClusterOffer, b: BehaviourParams,
-           rng: np.random.Generator) -> Decisions:
+def decide(
+    pop: Population,
+    ties: TieNetwork,
+    offer: ClusterOffer,
+    b: BehaviourParams,
+    rng: np.random.Generator,
+) -> Decisions:
     """Everyone decides from the same state; status changes are applied afterwards."""
     member = pop.is_(Status.MEMBER)
     share_in = ties.trusted_share_in(member.astype(float))
@@ -102,8 +108,14 @@ def decide(pop: Population, ties: TieNetwork, offer: ClusterOffer, b: BehaviourP
     return Decisions(joined, left)
 
 
-def spread_awareness(pop: Population, ties: TieNetwork, b: BehaviourParams, visibility: float,
-                     pilot_orgs: np.ndarray, rng: np.random.Generator) -> int:
+def spread_awareness(
+    pop: Population,
+    ties: TieNetwork,
+    b: BehaviourParams,
+    visibility: float,
+    pilot_orgs: np.ndarray,
+    rng: np.random.Generator,
+) -> int:
     """Outsiders hear of the cluster through trusted member contacts, more so when pilots are seen.
 
     Contacts of a pilot's partners hear of it directly (seed: "starting with concrete pilots or use

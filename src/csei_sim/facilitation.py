@@ -40,8 +40,14 @@ def outreach(pop: Population, hours: float, p: FacilitationParams, rng: np.rando
     return len(reached)
 
 
-def dialogue(pop: Population, ties: TieNetwork, hours: float, p: FacilitationParams,
-             rng: np.random.Generator, step: int) -> int:
+def dialogue(
+    pop: Population,
+    ties: TieNetwork,
+    hours: float,
+    p: FacilitationParams,
+    rng: np.random.Generator,
+    step: int,
+) -> int:
     """Dialogue events: every pair of participants meets, ties form or gain trust."""
     whole, part = divmod(hours / p.hours_per_event, 1.0)
     n_events = int(whole) + int(rng.random() < part)
@@ -67,7 +73,7 @@ def mission_target(pop: Population) -> np.ndarray:
 
 
 def mission_work(pop: Population, hours: float, p: FacilitationParams) -> float:
-    """Visions move toward the mission with diminishing returns in hours; aware ones half as fast."""
+    """Visions move toward the mission, with diminishing returns; aware ones half as fast."""
     pull = p.mission_rate * 2.0 * hours / (hours + MISSION_HALF_HOURS) if hours > 0 else 0.0
     mission = mission_target(pop)
     rate = np.where(pop.is_(Status.MEMBER), pull, np.where(pop.is_(Status.AWARE), pull / 2, 0.0))

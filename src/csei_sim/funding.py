@@ -54,13 +54,18 @@ class FundingSchedule:
             return self.p.committed_amount * left / (self.p.taper_months + 1)
         return self.p.committed_amount
 
-    def apply_for_grants(self, step: int, members: int, formal: bool, multiplier: float,
-                         rng: np.random.Generator) -> int:
+    def apply_for_grants(
+        self, step: int, members: int, formal: bool, multiplier: float, rng: np.random.Generator
+    ) -> int:
         """Drop ended grants, then maybe win one (always drawing, so streams stay aligned)."""
         self.grants = [g for g in self.grants if g.last_step >= step]
         draw = rng.random()
         eligible = members >= self.p.grant_min_members
-        if eligible and len(self.grants) < self.p.max_concurrent_grants and draw < self.p.grant_win_rate:
+        if (
+            eligible
+            and len(self.grants) < self.p.max_concurrent_grants
+            and draw < self.p.grant_win_rate
+        ):
             amount = self.p.grant_amount * (multiplier if formal else 1.0)
             self.grants.append(Grant(amount, step + self.p.grant_duration - 1))
             self.grants_won += 1

@@ -2,9 +2,9 @@
 
 Shared (informal) governance coordinates few members cheaply; a lead organisation coordinates more;
 a network administrative organisation (``formal``: an office, fees, entry criteria) scales furthest
-but costs overhead. ``gradual`` starts informal and formalises once size and trust thresholds are met
-(seed key learning: "informal networks provide momentum in early phases, while gradual structuring
-supports sustainability and scaling").
+but costs overhead. ``gradual`` starts informal and formalises once size and trust thresholds are
+met (seed key learning: "informal networks provide momentum in early phases, while gradual
+structuring supports sustainability and scaling").
 """
 
 from __future__ import annotations

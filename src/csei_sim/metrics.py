@@ -27,9 +27,19 @@ def blau(counts: np.ndarray) -> float:
     return float(1.0 - ((counts / total) ** 2).sum()) if total else 0.0
 
 
-def radar_scores(*, consensus: float, load: float, formal: bool, members: int, critical_mass: int,
-                 diversity: float, service_level: float, stability: float, adequacy: float,
-                 active_share: float) -> dict[str, float]:
+def radar_scores(
+    *,
+    consensus: float,
+    load: float,
+    formal: bool,
+    members: int,
+    critical_mass: int,
+    diversity: float,
+    service_level: float,
+    stability: float,
+    adequacy: float,
+    active_share: float,
+) -> dict[str, float]:
     """The five CSEI radar scores in [0, 1]."""
     fit = 1.0 / max(load, 1.0)
     return {
@@ -51,8 +61,9 @@ def _at(series: pd.Series, step: int) -> float:
     return float(series.loc[step]) if step in series.index else math.nan
 
 
-def summarise(ts: pd.DataFrame, *, critical_mass: int, funding_end: int | None,
-              step_2030: int, step_2035: int) -> dict[str, float | str]:
+def summarise(
+    ts: pd.DataFrame, *, critical_mass: int, funding_end: int | None, step_2030: int, step_2035: int
+) -> dict[str, float | str]:
     """One row of outcomes from a run's time series (indexed by step, step 0 = start)."""
     members = ts["members"]
     reached = members.index[members >= critical_mass]
@@ -75,7 +86,8 @@ def summarise(ts: pd.DataFrame, *, critical_mass: int, funding_end: int | None,
         "mean_diversity": float(ts["blau_diversity"].iloc[1:].mean()) if len(ts) > 1 else 0.0,
         "cost_per_project": spending / projects if projects else math.nan,
         "total_exits": int(ts["exits"].sum()),
-        "formalised_step": float(ts.index[ts["formalised"] > 0][0]) if ts["formalised"].any()
+        "formalised_step": float(ts.index[ts["formalised"] > 0][0])
+        if ts["formalised"].any()
         else math.nan,
         "archetype": archetype({k: float(last[f"radar_{k}"]) for k in RADAR}),
     }

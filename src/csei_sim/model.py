@@ -43,7 +43,9 @@ class CSEIModel(mesa.Model):
     from a :class:`Params`, or from a Hydra/OmegaConf config with :meth:`from_config`.
     """
 
-    def __init__(self, params: Params | Mapping | None = None, *, rng: Any = None, **overrides: Any):
+    def __init__(
+        self, params: Params | Mapping | None = None, *, rng: Any = None, **overrides: Any
+    ):
         if isinstance(rng, str):  # Solara's seed box and command lines hand over text
             rng = int(rng) if rng.strip() else None
         super().__init__(rng=rng)
@@ -53,7 +55,9 @@ class CSEIModel(mesa.Model):
             params = Params.from_dict(params, **overrides)
         self.params = p = params
         self.orgs = create_population(p.region, self.rng)
-        self.ties = TieNetwork(self.orgs.n, capacity=max(64, int(p.region.mean_degree * self.orgs.n)))
+        self.ties = TieNetwork(
+            self.orgs.n, capacity=max(64, int(p.region.mean_degree * self.orgs.n))
+        )
         self.governance = Governance(p.governance)
         self.funding = FundingSchedule(p.funding, p.start)
         self.ledger = Ledger()
@@ -78,10 +82,20 @@ class CSEIModel(mesa.Model):
         """Build from a Hydra/OmegaConf config (nested groups; a top-level ``seed`` seeds it)."""
         from omegaconf import DictConfig, OmegaConf
 
-        data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+        data = (
+            OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+        )
         seed = data.pop("seed", None)
-        known = {"steps", "start", "critical_mass", "region", "governance", "funding",
-                 "facilitation", "behaviour"}
+        known = {
+            "steps",
+            "start",
+            "critical_mass",
+            "region",
+            "governance",
+            "funding",
+            "facilitation",
+            "behaviour",
+        }
         return cls({k: v for k, v in data.items() if k in known}, rng=seed if rng is None else rng)
 
     # -- initialisation ------------------------------------------------------------------------
@@ -101,10 +115,14 @@ class CSEIModel(mesa.Model):
         orgs.commitment[core] = CORE_COMMITMENT
         a, b = np.triu_indices(len(core), k=1)
         rows = self.ties.add(core[a], core[b], min(1.0, r.initial_trust + CORE_TRUST_BONUS))
-        self.ties.trust[rows] = np.maximum(self.ties.trust[rows], r.initial_trust + CORE_TRUST_BONUS)
+        self.ties.trust[rows] = np.maximum(
+            self.ties.trust[rows], r.initial_trust + CORE_TRUST_BONUS
+        )
         np.clip(self.ties.trust, 0.0, 1.0, out=self.ties.trust)
         rest = np.flatnonzero(orgs.status == Status.OUTSIDER)
-        aware = self.rng.choice(rest, size=int(round(r.initial_aware_share * len(rest))), replace=False)
+        aware = self.rng.choice(
+            rest, size=int(round(r.initial_aware_share * len(rest))), replace=False
+        )
         orgs.set_status(aware, Status.AWARE)
 
     # -- one month -----------------------------------------------------------------------------
@@ -119,11 +137,13 @@ class CSEIModel(mesa.Model):
         self.mission = fac.mission_target(self.orgs)
         consensus = fac.goal_consensus(self.orgs, self.mission)
         members = int(self.orgs.is_(Status.MEMBER).sum())
-        capacity = self.governance.capacity(hours * p.facilitation.facilitation_effectiveness,
-                                            self._month["office_paid"])
+        capacity = self.governance.capacity(
+            hours * p.facilitation.facilitation_effectiveness, self._month["office_paid"]
+        )
         load = coordination_load(members, capacity)
-        outcome = collaborate(self.orgs, self.ties, p.behaviour, consensus, max(0.0, load - 1.0),
-                              self.rng, t)
+        outcome = collaborate(
+            self.orgs, self.ties, p.behaviour, consensus, max(0.0, load - 1.0), self.rng, t
+        )
         self.pilot_history.append(outcome.pilots)
         self.totals["joint_projects"] += outcome.successes
         self.totals["pilots"] += outcome.pilots
@@ -132,23 +152,31 @@ class CSEIModel(mesa.Model):
         newly_aware += self._decide(t, load, outcome.pilot_orgs)
         self._log_pilots(t, outcome.pilot_orgs)
         member_trust = self.ties.mean_trust_within(self.orgs.is_(Status.MEMBER))
-        if self.governance.consider_formalising(t, int(self.orgs.is_(Status.MEMBER).sum()),
-                                                member_trust):
+        if self.governance.consider_formalising(
+            t, int(self.orgs.is_(Status.MEMBER).sum()), member_trust
+        ):
             self._log(t, "formalisation", -1, "the cluster set up an office")
-        self._month.update(consensus=consensus, load=load, outcome=outcome, hours=hours,
-                           newly_aware=newly_aware, events_held=events_held)
+        self._month.update(
+            consensus=consensus,
+            load=load,
+            outcome=outcome,
+            hours=hours,
+            newly_aware=newly_aware,
+            events_held=events_held,
+        )
         self.metrics = self._measure()
         self.datacollector.collect(self)
         if t >= p.steps:
             self.running = False
 
     def _finance_month(self, t: int) -> float:
-        """Income, then paying for facilitation, the office and services; returns hours delivered."""
+        """Income, then paying for facilitation, office and services; returns hours delivered."""
         p, led, gov = self.params, self.ledger, self.governance
         members = int(self.orgs.is_(Status.MEMBER).sum())
         led.open_month()
-        self.funding.apply_for_grants(t, members, gov.formal, p.governance.formal_grant_multiplier,
-                                      self.rng)
+        self.funding.apply_for_grants(
+            t, members, gov.formal, p.governance.formal_grant_multiplier, self.rng
+        )
         fee = self.funding.fee_per_member(gov.formal, p.governance.formal_fee)
         income = self.funding.income(t, members, fee)
         for source, amount in income.items():
@@ -166,9 +194,15 @@ class CSEIModel(mesa.Model):
         unit = p.behaviour.service_unit_cost * max(members, 1)
         services = led.spend("services", min(unit, SERVICE_SHARE * led.balance))
         target = services / unit + OFFICE_SERVICE * office_paid * gov.formal
-        self.service_level = SERVICE_MEMORY * self.service_level + (1 - SERVICE_MEMORY) * min(1.0, target)
-        self._month = {"office_paid": office_paid, "fee": fee, "stability": self.funding.stability(t, income),
-                       "external": income["committed_grant"] + income["project_grants"]}
+        self.service_level = SERVICE_MEMORY * self.service_level + (1 - SERVICE_MEMORY) * min(
+            1.0, target
+        )
+        self._month = {
+            "office_paid": office_paid,
+            "fee": fee,
+            "stability": self.funding.stability(t, income),
+            "external": income["committed_grant"] + income["project_grants"],
+        }
         return hours
 
     def _decide(self, t: int, load: float, pilot_orgs: np.ndarray) -> int:
@@ -191,7 +225,9 @@ class CSEIModel(mesa.Model):
             lead_dominance=p.governance.lead_dominance,
             entry_min_capacity=p.governance.entry_min_capacity if gov.formal else 0.0,
         )
-        told = spread_awareness(orgs, self.ties, p.behaviour, offer.visibility, pilot_orgs, self.rng)
+        told = spread_awareness(
+            orgs, self.ties, p.behaviour, offer.visibility, pilot_orgs, self.rng
+        )
         choice = decide(orgs, self.ties, offer, p.behaviour, self.rng)
         orgs.time_in_status += 1
         orgs.set_status(choice.left, Status.EXITED)
@@ -211,8 +247,9 @@ class CSEIModel(mesa.Model):
             self._log(t, "pilot", a, f"pilot with organisation {b}")
 
     def _log(self, t: int, kind: str, org: int, detail: str) -> None:
-        self.events.append({"step": t, "date": self.date_of(t), "kind": kind, "org": org,
-                            "detail": detail})
+        self.events.append(
+            {"step": t, "date": self.date_of(t), "kind": kind, "org": org, "detail": detail}
+        )
 
     # -- observation ---------------------------------------------------------------------------
     def date_of(self, step: int) -> str:
@@ -234,9 +271,13 @@ class CSEIModel(mesa.Model):
     def summary(self) -> dict[str, Any]:
         """One-row run summary."""
         p = self.params
-        return summarise(self.timeseries(), critical_mass=p.critical_mass,
-                         funding_end=self.funding.funding_end_step(),
-                         step_2030=p.step_of("2030-12"), step_2035=p.step_of("2035-12"))
+        return summarise(
+            self.timeseries(),
+            critical_mass=p.critical_mass,
+            funding_end=self.funding.funding_end_step(),
+            step_2030=p.step_of("2030-12"),
+            step_2035=p.step_of("2035-12"),
+        )
 
     def run(self) -> CSEIModel:
         """Run to the horizon (``steps``)."""

@@ -126,7 +126,12 @@ class TieNetwork:
         graph = nx.Graph()
         graph.add_nodes_from(range(self.n))
         graph.add_weighted_edges_from(
-            zip(self.u[: self.m].tolist(), self.v[: self.m].tolist(), self.trust.tolist(), strict=True),
+            zip(
+                self.u[: self.m].tolist(),
+                self.v[: self.m].tolist(),
+                self.trust.tolist(),
+                strict=True,
+            ),
             weight="trust",
         )
         return graph
@@ -150,6 +155,8 @@ def prior_ties(
     edges = mean_degree * n / 2
     p_in = min(1.0, (1 - cross_share) * edges / within_pairs) if within_pairs else 0.0
     p_out = min(1.0, cross_share * edges / across_pairs) if across_pairs else 0.0
+    # probabilities too small to matter would divide by log(1 - p) = 0 inside networkx
+    p_in, p_out = (p if p > 1e-12 else 0.0 for p in (p_in, p_out))
     probs = [[p_in if a == b else p_out for b in range(4)] for a in range(4)]
     graph = nx.stochastic_block_model(
         sizes.astype(int).tolist(), probs, seed=int(rng.integers(2**32)), sparse=True

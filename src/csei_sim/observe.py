@@ -61,12 +61,22 @@ def measure(model: CSEIModel) -> dict[str, Any]:
     own = money["income_total"] - money["income_sponsor"]
     active = (orgs.last_project >= model.steps - ROLE_WINDOW + 1) & member
     radar = radar_scores(
-        consensus=consensus, load=load, formal=model.governance.formal, members=members,
-        critical_mass=p.critical_mass, diversity=diversity, service_level=model.service_level,
-        stability=month.get("stability", 0.0), adequacy=own / need if need else 0.0,
+        consensus=consensus,
+        load=load,
+        formal=model.governance.formal,
+        members=members,
+        critical_mass=p.critical_mass,
+        diversity=diversity,
+        service_level=model.service_level,
+        stability=month.get("stability", 0.0),
+        adequacy=own / need if need else 0.0,
         active_share=float(active.sum() / members) if members else 0.0,
     )
-    spread = float(np.linalg.norm(orgs.vision[member] - model.mission, axis=1).mean()) if members else 0.0
+    spread = (
+        float(np.linalg.norm(orgs.vision[member] - model.mission, axis=1).mean())
+        if members
+        else 0.0
+    )
     return {
         "date": model.date_of(model.steps),
         **counts,

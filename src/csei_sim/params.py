@@ -2,8 +2,8 @@
 
 One structure, grouped as the Hydra config groups are (region, governance, funding, facilitation,
 behaviour), with every field documented by its default, unit, range and source. Field names are
-unique across groups, so a flat ``CSEIModel(n_organisations=40, governance_mode="formal")`` maps onto
-the nested structure unambiguously; that is what ``mesa.batch_run`` needs.
+unique across groups, so a flat ``CSEIModel(n_organisations=40, governance_mode="formal")`` maps
+onto the nested structure unambiguously; that is what ``mesa.batch_run`` needs.
 """
 
 from __future__ import annotations
@@ -42,12 +42,16 @@ class RegionParams:
 
     name: str = par("generic", doc="Label of the region preset.")
     n_organisations: int = par(60, 4, 100_000, "Organisations in the regional pool.")
-    share_municipality: float = par(0.15, 0, 1, "Share of municipalities; the four shares sum to 1.")
+    share_municipality: float = par(
+        0.15, 0, 1, "Share of municipalities; the four shares sum to 1."
+    )
     share_ngo: float = par(0.40, 0, 1, "Share of NGOs and civil-society organisations.")
     share_firm: float = par(0.30, 0, 1, "Share of firms and social enterprises.")
     share_university: float = par(0.15, 0, 1, "Share of universities and schools.")
     core_size: int = par(5, 0, 100_000, "Engaged actors who are members at the start.")
-    initial_aware_share: float = par(0.3, 0, 1, "Share of the rest aware of the initiative at start.")
+    initial_aware_share: float = par(
+        0.3, 0, 1, "Share of the rest aware of the initiative at start."
+    )
     mean_degree: float = par(6.0, 0, 100, "Mean number of prior-cooperation ties per organisation.")
     cross_sector_share: float = par(0.3, 0, 1, "Share of prior ties that cross sectors.")
     initial_trust: float = par(0.45, 0, 1, "Mean trust on prior ties.")
@@ -55,7 +59,9 @@ class RegionParams:
     cross_sector_trust_gap: float = par(0.1, 0, 1, "Lower initial trust on cross-sector ties.")
     vision_spread: float = par(0.2, 0, 1, "Standard deviation of visions around the regional mean.")
     sector_vision_gap: float = par(0.1, 0, 1, "Offset of each sector's mean vision.")
-    threshold_mean: float = par(0.25, 0, 1, "Mean joining threshold (share of trusted contacts in).")
+    threshold_mean: float = par(
+        0.25, 0, 1, "Mean joining threshold (share of trusted contacts in)."
+    )
     threshold_spread: float = par(0.1, 0, 0.5, "Standard deviation of joining thresholds.")
 
 
@@ -63,15 +69,23 @@ class RegionParams:
 class GovernanceParams:
     """Governance mode, coordination capacity and the costs and rules of formalisation."""
 
-    governance_mode: str = par("informal", doc="Mode of network governance.", choices=GOVERNANCE_MODES)
-    capacity_informal: float = par(12.0, 1, 1e6, "Members shared governance coordinates unstrained.")
+    governance_mode: str = par(
+        "informal", doc="Mode of network governance.", choices=GOVERNANCE_MODES
+    )
+    capacity_informal: float = par(
+        12.0, 1, 1e6, "Members shared governance coordinates unstrained."
+    )
     capacity_lead: float = par(25.0, 1, 1e6, "Members a lead organisation coordinates unstrained.")
     capacity_formal: float = par(80.0, 1, 1e6, "Members an administrative office coordinates.")
-    hours_per_capacity: float = par(8.0, 0.1, 1e4, "Facilitation hours that add one member of capacity.")
+    hours_per_capacity: float = par(
+        8.0, 0.1, 1e4, "Facilitation hours that add one member of capacity."
+    )
     office_cost: float = par(3000.0, 0, 1e8, "Monthly overhead of the office when formal (EUR).")
     formal_fee: float = par(30.0, 0, 1e6, "Monthly member fee once formal (EUR per member).")
     entry_min_capacity: float = par(0.3, 0, 1, "Entry criterion once formal: minimum capacity.")
-    formal_grant_multiplier: float = par(1.5, 1, 10, "Larger grants a formal cluster is eligible for.")
+    formal_grant_multiplier: float = par(
+        1.5, 1, 10, "Larger grants a formal cluster is eligible for."
+    )
     lead_dominance: float = par(0.05, 0, 1, "Benefit lost by non-lead sectors under a lead org.")
     formalise_min_members: int = par(15, 1, 1_000_000, "Gradual: members needed to formalise.")
     formalise_min_trust: float = par(0.35, 0, 1, "Gradual: mean member trust needed to formalise.")
@@ -85,7 +99,9 @@ class FundingParams:
     committed_start: str = par("2025-01", doc="First month of the committed grant (YYYY-MM).")
     committed_end: str = par("2030-12", doc="Last month of the committed grant (YYYY-MM).")
     taper_months: int = par(0, 0, 1200, "Months over which the grant tapers to zero; 0 = cliff.")
-    grant_win_rate: float = par(0.0, 0, 1, "Monthly chance of winning a project grant when applying.")
+    grant_win_rate: float = par(
+        0.0, 0, 1, "Monthly chance of winning a project grant when applying."
+    )
     grant_amount: float = par(4000.0, 0, 1e9, "Project grant per month (EUR).")
     grant_duration: int = par(24, 1, 1200, "Months a project grant lasts.")
     max_concurrent_grants: int = par(2, 0, 1000, "Project grants held at once.")
@@ -131,7 +147,7 @@ class BehaviourParams:
     decision_sharpness: float = par(8.0, 0.1, 100, "Steepness of the benefit response.")
     time_cost: float = par(0.15, 0, 2, "Time cost of membership (benefit units).")
     fee_reference: float = par(400.0, 1, 1e6, "Fee (EUR/month) weighing 1 for a full-capacity org.")
-    service_unit_cost: float = par(150.0, 1, 1e6, "Service spending per member for full service.")
+    service_unit_cost: float = par(250.0, 1, 1e6, "Service spending per member for full service.")
     awareness_via_contact: float = par(0.05, 0, 1, "Monthly chance per trusted member contact.")
     confidence: float = par(0.0, -1, 1, "Extra expected benefit from confidence (peer exchange).")
 

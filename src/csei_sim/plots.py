@@ -12,16 +12,25 @@ import pandas as pd  # noqa: E402
 
 from csei_sim.agents import SECTORS  # noqa: E402
 
-SECTOR_COLOURS = {"municipality": "#1f77b4", "ngo": "#2ca02c", "firm": "#ff7f0e",
-                  "university": "#9467bd"}
+SECTOR_COLOURS = {
+    "municipality": "#1f77b4",
+    "ngo": "#2ca02c",
+    "firm": "#ff7f0e",
+    "university": "#9467bd",
+}
 
 
 def membership_figure(ts: pd.DataFrame, title: str = "Members by sector"):
     """Stacked members by sector over time, with the aware organisations as a line."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     x = pd.to_datetime(ts["date"])
-    ax.stackplot(x, *[ts[f"members_{s}"] for s in SECTORS], labels=list(SECTORS),
-                 colors=[SECTOR_COLOURS[s] for s in SECTORS], alpha=0.85)
+    ax.stackplot(
+        x,
+        *[ts[f"members_{s}"] for s in SECTORS],
+        labels=list(SECTORS),
+        colors=[SECTOR_COLOURS[s] for s in SECTORS],
+        alpha=0.85,
+    )
     ax.plot(x, ts["aware"], color="black", linestyle="--", label="aware (not yet members)")
     ax.set_xlabel("month")
     ax.set_ylabel("organisations")

@@ -29,8 +29,9 @@ class RunResult:
         return pd.DataFrame([{"seed": self.seed, **self.summary}])
 
 
-def simulate(params: Params | Mapping | None = None, seed: int | None = None,
-             **overrides: Any) -> RunResult:
+def simulate(
+    params: Params | Mapping | None = None, seed: int | None = None, **overrides: Any
+) -> RunResult:
     """Build a model, run it to its horizon and return its outputs."""
     model = CSEIModel(params, rng=seed, **overrides).run()
     events = pd.DataFrame(model.events, columns=["step", "date", "kind", "org", "detail"])

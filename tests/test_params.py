@@ -1,0 +1,93 @@
+"""Parameters: typed, validated, documented; bad input names the key and the allowed values."""
+
+import dataclasses
+import math
+
+import pytest
+
+from csei_sim import CSEIModel, ParameterError, Params
+from csei_sim.params import _GROUPS, all_keys, field_specs
+
+
+def test_defaults_validate_and_round_trip():
+    params = Params()
+    again = Params.from_dict(params.to_dict())
+    assert again == params
+    assert Params.from_dict(**params.flat()) == params
+
+
+def test_every_field_is_documented_with_a_range_or_choices():
+    for cls in [Params, *_GROUPS.values()]:
+        for name, (kind, meta) in field_specs(cls).items():
+            if name in _GROUPS:
+                continue
+            assert meta["doc"], f"{cls.__name__}.{name} has no documentation"
+            if kind in (int, float):
+                assert meta["lo"] is not None and meta["hi"] is not None, name
+                default = getattr(cls(), name)
+                assert meta["lo"] <= default <= meta["hi"], name
+
+
+def test_flat_names_are_unique_across_groups():
+    names = [f.name for cls in _GROUPS.values() for f in dataclasses.fields(cls)]
+    assert len(names) == len(set(names))
+    assert "n_organisations" in all_keys() and "governance_mode" in all_keys()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "key", "fragment"),
+    [
+        ({"n_organisations": 3}, "region.n_organisations", "[4, 100000]"),
+        ({"n_organisations": "many"}, "region.n_organisations", "integer"),
+        ({"initial_trust": 1.5}, "region.initial_trust", "[0, 1]"),
+        ({"initial_trust": math.nan}, "region.initial_trust", "finite"),
+        ({"committed_amount": -1.0}, "funding.committed_amount", "outside"),
+        ({"facilitation_hours": math.inf}, "facilitation.facilitation_hours", "finite"),
+        (
+            {"governance_mode": "anarchy"},
+            "governance.governance_mode",
+            "informal, lead_organisation",
+        ),
+        (
+            {"facilitation_paid_by": "nobody"},
+            "facilitation.facilitation_paid_by",
+            "sponsor, budget",
+        ),
+        ({"share_ngo": 0.9}, "region.share_*", "sum to 1"),
+        ({"share_mission": 0.9}, "facilitation.share_*", "sum to 1"),
+        ({"core_size": 100}, "region.core_size", "exceeds"),
+        ({"committed_end": "2024-12"}, "funding.committed_end", "before"),
+        ({"committed_end": "2030-13"}, "funding.committed_end", "YYYY-MM"),
+        ({"steps": 0}, "steps", "[1, 1200]"),
+        ({"n_organisatons": 10}, "n_organisatons", "unknown parameter"),
+        ({"region": {"size": 10}}, "region.size", "unknown key"),
+        ({"trust_decay": True}, "behaviour.trust_decay", "number"),
+    ],
+)
+def test_bad_input_names_key_and_allowed_values(kwargs, key, fragment):
+    with pytest.raises(ParameterError) as err:
+        CSEIModel(rng=1, **kwargs)
+    assert err.value.key == key
+    assert fragment in str(err.value)
+
+
+def test_integral_floats_are_accepted_for_integers():
+    assert CSEIModel(rng=1, n_organisations=20.0, steps=2).params.region.n_organisations == 20
+
+
+def test_from_config_reads_hydra_style_nested_config():
+    from omegaconf import OmegaConf
+
+    cfg = OmegaConf.create(
+        {
+            "seed": 5,
+            "steps": 6,
+            "region": {"n_organisations": 25},
+            "governance": {"governance_mode": "formal"},
+        }
+    )
+    model = CSEIModel.from_config(cfg).run()
+    assert model.params.region.n_organisations == 25
+    assert model.params.governance.governance_mode == "formal"
+    twin = CSEIModel(rng=5, steps=6, n_organisations=25, governance_mode="formal").run()
+    assert model.timeseries().equals(twin.timeseries())
