@@ -21,7 +21,12 @@ class TieNetwork:
         self._trust = np.zeros(capacity)
         self._last = np.zeros(capacity, dtype=np.int64)  # step of last contact
         self._index: dict[tuple[int, int], int] = {}
-        self._csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # adjacency over both directions, kept sorted by (2 * node + side, row); see _adjacency
+        self._adj_m = 0  # ties already in the adjacency
+        self._adj_key = np.zeros(0, dtype=np.int64)
+        self._adj_nbr = np.zeros(0, dtype=np.int64)
+        self._adj_row = np.zeros(0, dtype=np.int64)
+        self._indptr = np.zeros(n + 1, dtype=np.int64)
 
     # -- storage --------------------------------------------------------------------------------
     @property
@@ -57,7 +62,6 @@ class TieNetwork:
                 self._trust[row], self._last[row] = trust[k], step
                 self._index[key] = row
                 self.m += 1
-                self._csr = None
             rows[k] = row
         return rows
 
@@ -99,16 +103,25 @@ class TieNetwork:
 
     # -- neighbour sampling ------------------------------------------------------------------------
     def _adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CSR over both directions: (indptr, neighbour, row); rebuilt only after ties are added."""
-        if self._csr is None:
-            src = np.concatenate([self.u[: self.m], self.v[: self.m]])
-            dst = np.concatenate([self.v[: self.m], self.u[: self.m]])
-            rows = np.concatenate([np.arange(self.m), np.arange(self.m)])
-            order = np.argsort(src, kind="stable")
-            indptr = np.zeros(self.n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(src, minlength=self.n), out=indptr[1:])
-            self._csr = (indptr, dst[order], rows[order])
-        return self._csr
+        """CSR over both directions: (indptr, neighbour, row).
+
+        A node's neighbours are listed first through the ties where it is ``u``, then where it is
+        ``v``, each in row order. Ties added since the last call are merged in (new rows come
+        last within their node and side), so a month costs O(ties) copying instead of a sort.
+        """
+        if self._adj_m < self.m:
+            rows = np.arange(self._adj_m, self.m)
+            u, v = self.u[rows], self.v[rows]
+            key = np.concatenate([2 * u, 2 * v + 1])
+            order = np.argsort(key, kind="stable")
+            key = key[order]
+            at = np.searchsorted(self._adj_key, key, side="right")
+            self._adj_key = np.insert(self._adj_key, at, key)
+            self._adj_nbr = np.insert(self._adj_nbr, at, np.concatenate([v, u])[order])
+            self._adj_row = np.insert(self._adj_row, at, np.concatenate([rows, rows])[order])
+            self._indptr[1:] += np.cumsum(np.bincount(key // 2, minlength=self.n))
+            self._adj_m = self.m
+        return self._indptr, self._adj_nbr, self._adj_row
 
     def random_neighbour(self, nodes: np.ndarray, rng: np.random.Generator):
         """One uniformly drawn neighbour per node and its tie row; -1 where a node has none."""
