@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
+import pytest
 
-from csei_sim.network import TieNetwork
+from csei_sim.network import TieNetwork, block_model_pairs
 
 
 def _plain_adjacency(net: TieNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -29,3 +31,23 @@ def test_incremental_adjacency_matches_a_full_rebuild():
         for got, want in zip(net._adjacency(), _plain_adjacency(net), strict=True):
             np.testing.assert_array_equal(got, want)
     assert net.m > 100  # the check covered a network that grew well past its initial capacity
+
+
+@pytest.mark.parametrize(
+    ("sizes", "p_in", "p_out"),
+    [
+        ([15, 40, 30, 15], 0.1, 0.02),
+        ([0, 5, 1, 3], 0.5, 0.3),  # an empty block still draws once, as in networkx
+        ([300, 800, 600, 300], 0.01, 0.001),
+        ([3, 4, 5, 6], 1.0, 0.5),  # p = 1 takes every pair without drawing
+        ([10, 10, 10, 10], 0.0, 0.2),
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 12345, 2**32 - 1])
+def test_block_model_pairs_equal_networkx_edges_in_order(sizes, p_in, p_out, seed):
+    probs = [[p_in if a == b else p_out for b in range(4)] for a in range(4)]
+    graph = nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)
+    want = np.array(list(graph.edges()), dtype=np.int64).reshape(-1, 2)
+    u, v = block_model_pairs(sizes, probs, seed)
+    np.testing.assert_array_equal(u, want[:, 0])
+    np.testing.assert_array_equal(v, want[:, 1])

@@ -6,6 +6,10 @@ look-ups that need it, so every per-step pass over ties is a numpy operation cos
 
 from __future__ import annotations
 
+import math
+import random
+from itertools import combinations_with_replacement, pairwise
+
 import networkx as nx
 import numpy as np
 
@@ -168,13 +172,63 @@ def prior_ties(
     edges = mean_degree * n / 2
     p_in = min(1.0, (1 - cross_share) * edges / within_pairs) if within_pairs else 0.0
     p_out = min(1.0, cross_share * edges / across_pairs) if across_pairs else 0.0
-    # probabilities too small to matter would divide by log(1 - p) = 0 inside networkx
+    # probabilities too small to matter would divide by log(1 - p) = 0
     p_in, p_out = (p if p > 1e-12 else 0.0 for p in (p_in, p_out))
     probs = [[p_in if a == b else p_out for b in range(4)] for a in range(4)]
-    graph = nx.stochastic_block_model(
-        sizes.astype(int).tolist(), probs, seed=int(rng.integers(2**32)), sparse=True
-    )
-    if graph.number_of_edges() == 0:
+    return block_model_pairs(sizes.astype(int).tolist(), probs, int(rng.integers(2**32)))
+
+
+def block_model_pairs(
+    sizes: list[int], probs: list[list[float]], seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The edges of ``networkx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)``.
+
+    The same draws from Python's ``random.Random(seed)`` give the same edges in the same order as
+    ``graph.edges()``, but skipped pairs are jumped over by index instead of being iterated one by
+    one (networkx walks all n^2 / 2 pairs, which dominates start-up at national scale).
+    """
+    draws = random.Random(seed)
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    # networkx's node order: each block's nodes as Python iterates set(range(...))
+    parts = [np.array(list(set(range(lo, hi))), dtype=np.int64) for lo, hi in pairwise(bounds)]
+    firsts, seconds = [], []
+    for i, j in combinations_with_replacement(range(len(sizes)), 2):
+        a, b = parts[i], parts[j]
+        total = len(a) * (len(a) - 1) // 2 if i == j else len(a) * len(b)
+        if probs[i][j] == 1:
+            pos = np.arange(total)
+        elif probs[i][j] > 0:
+            pos = _geometric_positions(total, probs[i][j], draws)
+        else:
+            continue
+        if i == j:  # position in itertools.combinations(a, 2) order
+            starts = np.cumsum(np.arange(len(a) - 1, -1, -1)) - np.arange(len(a) - 1, -1, -1)
+            x = np.searchsorted(starts, pos, side="right") - 1
+            y = x + 1 + pos - starts[x]
+        else:  # position in itertools.product(a, b) order
+            x, y = np.divmod(pos, len(b))
+        firsts.append(a[x])
+        seconds.append(b[y])
+    if not firsts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    pairs = np.array(graph.edges(), dtype=np.int64)
-    return pairs[:, 0], pairs[:, 1]
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    # graph.edges() lists each edge once, from the end added to the graph first, node by node,
+    # and within a node in the order its edges were generated
+    rank = np.empty(sum(sizes), dtype=np.int64)
+    rank[np.concatenate(parts)] = np.arange(len(rank))
+    swap = rank[second] < rank[first]
+    u, v = np.where(swap, second, first), np.where(swap, first, second)
+    order = np.argsort(rank[u], kind="stable")
+    return u[order], v[order]
+
+
+def _geometric_positions(total: int, p: float, draws: random.Random) -> np.ndarray:
+    """Indices of the pairs that get an edge, by networkx's geometric skipping (same arithmetic)."""
+    log_q = math.log(1 - p)
+    found, pos = [], 0
+    while True:
+        pos += math.floor(math.log(draws.random()) / log_q)
+        if pos >= total:
+            return np.array(found, dtype=np.int64)
+        found.append(pos)
+        pos += 1
