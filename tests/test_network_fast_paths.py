@@ -51,3 +51,33 @@ def test_block_model_pairs_equal_networkx_edges_in_order(sizes, p_in, p_out, see
     u, v = block_model_pairs(sizes, probs, seed)
     np.testing.assert_array_equal(u, want[:, 0])
     np.testing.assert_array_equal(v, want[:, 1])
+
+
+def _plain_add(index: dict, ties: list, us, vs, trust) -> list[int]:
+    """Reference: add pairs one by one, as the original loop did."""
+    rows = []
+    for k, (a, b) in enumerate(zip(us.tolist(), vs.tolist(), strict=True)):
+        key = (min(a, b), max(a, b))
+        row = index.get(key, -1)
+        if row < 0 and a != b:
+            row = index[key] = len(ties)
+            ties.append((*key, float(trust[k])))
+        rows.append(row)
+    return rows
+
+
+def test_vectorised_add_matches_adding_pair_by_pair():
+    rng = np.random.default_rng(5)
+    n = 40
+    net, index, ties = TieNetwork(n, capacity=4), {}, []
+    for _ in range(25):  # batches with repeated pairs, reversed pairs and self-pairs
+        k = int(rng.integers(1, 60))
+        us, vs, trust = rng.integers(0, n, k), rng.integers(0, n, k), rng.random(k)
+        want_rows = _plain_add(index, ties, us, vs, trust)
+        np.testing.assert_array_equal(net.add(us, vs, trust), want_rows)
+    want = np.array(ties)
+    np.testing.assert_array_equal(net.u[: net.m], want[:, 0])
+    np.testing.assert_array_equal(net.v[: net.m], want[:, 1])
+    np.testing.assert_array_equal(net.trust, want[:, 2])
+    assert net.find(int(want[3, 1]), int(want[3, 0])) == 3
+    assert net.find(7, 7) == -1

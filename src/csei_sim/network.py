@@ -1,14 +1,15 @@
 """The relationship network: undirected weighted ties with pairwise trust in [0, 1].
 
-Ties are kept as flat arrays (one row per tie) with a dictionary from pair to row for the few
-look-ups that need it, so every per-step pass over ties is a numpy operation costing O(ties).
+Ties are kept as flat arrays (one row per tie) with a dictionary from pair key to row for
+look-ups, so every per-step pass over ties is a numpy operation costing O(ties), and adding k ties
+costs O(k).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from itertools import combinations_with_replacement, pairwise
+from itertools import combinations_with_replacement, pairwise, repeat
 
 import networkx as nx
 import numpy as np
@@ -24,7 +25,7 @@ class TieNetwork:
         self.v = np.zeros(capacity, dtype=np.int64)
         self._trust = np.zeros(capacity)
         self._last = np.zeros(capacity, dtype=np.int64)  # step of last contact
-        self._index: dict[tuple[int, int], int] = {}
+        self._rows: dict[int, int] = {}  # pair key u * n + v -> row
         # adjacency over both directions, kept sorted by (2 * node + side, row); see _adjacency
         self._adj_m = 0  # ties already in the adjacency
         self._adj_key = np.zeros(0, dtype=np.int64)
@@ -51,27 +52,39 @@ class TieNetwork:
             setattr(self, name, new)
 
     def add(self, us, vs, trust, step: int = 0) -> np.ndarray:
-        """Add ties (skipping self-ties); an existing pair keeps its row. Returns the rows."""
-        us, vs = np.atleast_1d(us), np.atleast_1d(vs)
+        """Add ties (skipping self-ties); an existing pair keeps its row. Returns the rows.
+
+        New pairs get rows in the order they first appear; a pair repeated within the call keeps
+        the trust of its first appearance.
+        """
+        us, vs = np.atleast_1d(us).astype(np.int64), np.atleast_1d(vs).astype(np.int64)
         trust = np.broadcast_to(np.asarray(trust, dtype=float), us.shape)
-        rows = np.empty(len(us), dtype=np.int64)
-        for k, (a, b) in enumerate(zip(us.tolist(), vs.tolist(), strict=True)):
-            key = (a, b) if a < b else (b, a)
-            row = self._index.get(key, -1)
-            if row < 0 and a != b:
-                if self.m >= len(self.u):
-                    self._grow(self.m + 1)
-                row = self.m
-                self.u[row], self.v[row] = key
-                self._trust[row], self._last[row] = trust[k], step
-                self._index[key] = row
-                self.m += 1
-            rows[k] = row
+        lo, hi = np.minimum(us, vs), np.maximum(us, vs)
+        keys = lo * self.n + hi
+        rows = self._lookup(keys)
+        at = np.flatnonzero((rows < 0) & (lo != hi))
+        if len(at):
+            new_keys, first, inverse = np.unique(keys[at], return_index=True, return_inverse=True)
+            new_rows = np.empty(len(new_keys), dtype=np.int64)
+            new_rows[np.argsort(first)] = self.m + np.arange(len(new_keys))
+            if self.m + len(new_keys) > len(self.u):
+                self._grow(self.m + len(new_keys))
+            src = at[first]
+            self.u[new_rows], self.v[new_rows] = lo[src], hi[src]
+            self._trust[new_rows], self._last[new_rows] = trust[src], step
+            rows[at] = new_rows[inverse.ravel()]
+            self._rows.update(zip(new_keys.tolist(), new_rows.tolist(), strict=True))
+            self.m += len(new_keys)
         return rows
+
+    def _lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Rows of the ties with these pair keys, -1 where there is none."""
+        found = map(self._rows.get, keys.tolist(), repeat(-1))  # dict look-ups run in C
+        return np.fromiter(found, dtype=np.int64, count=len(keys))
 
     def find(self, a: int, b: int) -> int:
         """Row of the tie between ``a`` and ``b``, or -1."""
-        return self._index.get((a, b) if a < b else (b, a), -1)
+        return self._rows.get(min(a, b) * self.n + max(a, b), -1)
 
     # -- per-step passes --------------------------------------------------------------------------
     def touch(self, rows: np.ndarray, step: int) -> None:
