@@ -1,0 +1,103 @@
+"""``csei-sim explore``: serve the explorer with Solara on this machine (127.0.0.1 unless told).
+
+Runs ``solara run csei_sim.viz.app`` in a child process with telemetry off, and tells the user
+when Solara's front-end files are missing (the page would be blank without a network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+APP = "csei_sim.viz.app"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for the server: Solara's usage reporting off (it would call out to the web)."""
+    env = dict(os.environ if base is None else base)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    return env
+
+
+def solara_command(
+    host: str, port: int, open_browser: bool = False, extra: list[str] | None = None
+) -> list[str]:
+    """The ``solara run`` command line for the explorer."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--open" if open_browser else "--no-open",
+    ]
+    return cmd + list(extra or [])
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="csei-sim explore", description="Open the CSEI explorer in the browser."
+    )
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on, 0 for any free port (default {DEFAULT_PORT})",
+    )
+    p.add_argument("--open", action="store_true", help="open a browser tab once it is up")
+    return p
+
+
+def _check_port(p: argparse.ArgumentParser, port: int) -> None:
+    if not 0 <= port <= 65535:
+        p.error(f"--port: {port} is outside the allowed range 0..65535")
+
+
+def _warn_missing_assets() -> None:
+    from csei_sim.viz.assets import missing
+
+    absent = missing()
+    if absent:
+        print(
+            "warning: Solara's front-end files are not installed "
+            f"({', '.join(absent)}); without a network the page stays blank. Install them "
+            "with: python scripts/install_solara_assets.py",
+            file=sys.stderr,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the explorer until interrupted; returns the server's exit code."""
+    p = parser()
+    args = p.parse_args(argv)
+    _check_port(p, args.port)
+    _warn_missing_assets()
+    print(f"CSEI explorer: http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    server = subprocess.Popen(solara_command(args.host, args.port, args.open), env=server_env())
+    # stopping this process stops the server too, so no server is left behind
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        return server.wait()
+    except KeyboardInterrupt:  # Ctrl+C reaches the server as well; wait for it to finish
+        server.terminate()
+        server.wait()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

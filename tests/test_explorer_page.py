@@ -1,0 +1,227 @@
+"""The explorer page and its components, rendered in-process with solara.render."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import pytest
+
+solara = pytest.importorskip("solara")
+
+from mesa.visualization.utils import force_update  # noqa: E402
+
+from csei_sim import presets  # noqa: E402
+from csei_sim.agents import Status  # noqa: E402
+from csei_sim.viz import compare, network, panels  # noqa: E402
+from csei_sim.viz.app import ClusterView, Page, StepInfo  # noqa: E402
+from csei_sim.viz.explorer_model import (  # noqa: E402
+    SLIDERS,
+    ExplorerModel,
+    default_inputs,
+    preset_inputs,
+)
+
+N_IMAGES = 5  # network, radar, members, trust, budget
+
+
+@pytest.fixture
+def page():
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def texts(rc) -> str:
+    """All Markdown and plain text on the page, joined."""
+    parts = []
+    for w in rc.find(v.VuetifyTemplate).widgets:
+        template = getattr(w, "template", "")
+        parts.append(str(getattr(template, "template", template)))  # text or a Template widget
+    parts += [str(w.unsafe_innerHTML) for w in rc.find(solara.widgets.HTML).widgets]
+    for cls in (v.Html, v.Alert):
+        parts += [c for w in rc.find(cls).widgets for c in w.children if isinstance(c, str)]
+    return "\n".join(parts)
+
+
+def images(rc) -> list[bytes]:
+    return [bytes(w.value) for w in rc.find(widgets.Image).widgets]
+
+
+def click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def sidebar(rc):
+    """The sidebar (the comparison tab repeats the scenario inputs)."""
+    return rc.find(v.NavigationDrawer)
+
+
+def slider(rc, label_start: str):
+    sliders = sidebar(rc).find(v.Slider).widgets
+    found = [w for w in sliders if str(w.label).startswith(label_start)]
+    assert len(found) == 1, [w.label for w in sliders]
+    return found[0]
+
+
+def test_page_renders_every_panel(page):
+    shown = images(page)
+    assert len(shown) == N_IMAGES
+    assert all(img.startswith(b"\x89PNG") for img in shown)
+    text = texts(page)
+    assert "Step 0 of 144" in text
+    titles = {c for w in page.find(v.CardTitle).widgets for c in w.children}
+    assert {
+        "Relationship network",
+        "CSEI radar",
+        "Members by sector",
+        "Budget",
+        "Event log",
+        "Trust and goal consensus",
+        "Scenario A",
+        "Scenario B",
+    } <= titles
+    for label in ("Region", "Governance mode", "Funding scenario", "Facilitation level"):
+        assert sidebar(page).find(v.Select, label=label).widget.v_model is not None
+
+
+def test_step_advances_and_redraws(page):
+    before = images(page)
+    for _ in range(3):
+        click(page, "Step")
+    assert "Step 3 of 144" in texts(page)
+    after = images(page)
+    assert len(after) == N_IMAGES
+    assert all(a != b for a, b in zip(before, after, strict=True))
+
+
+def test_render_interval_steps_several_months_per_click(page):
+    slider(page, "Steps per redraw").v_model = 6
+    click(page, "Step")
+    assert "Step 6 of 144" in texts(page)
+
+
+def test_changed_slider_applies_at_reset(page):
+    slider(page, "Organisations in the region").v_model = 120
+    assert "press Reset" in texts(page)
+    assert "of 60" in texts(page)  # the running model is unchanged until Reset
+    click(page, "Step")
+    click(page, "Reset")
+    text = texts(page)
+    assert "Step 0 of 144" in text and "of 120" in text
+    assert "press Reset" not in text
+
+
+def test_seed_box_reset_reproduces_a_seeded_run(page):
+    seed = sidebar(page).find(v.TextField, label="Seed").widget
+    seed.v_model = "abc"
+    seed.fire_event("keyup.enter", None)
+    assert "expected a whole number" in str(seed.messages)
+    seed.v_model = "77"
+    seed.fire_event("keyup.enter", None)
+    click(page, "Reset")
+    for _ in range(4):
+        click(page, "Step")
+    reference = ExplorerModel(**{**default_inputs(), "rng": "77"})
+    for _ in range(4):
+        reference.step()
+    members = int((reference.orgs.status == Status.MEMBER).sum())
+    aware = int((reference.orgs.status == Status.AWARE).sum())
+    assert f"Members {members}, aware {aware}," in texts(page)
+
+
+def test_choosing_a_region_preset_moves_the_sliders(page):
+    region = sidebar(page).find(v.Select, label="Region").widget
+    assert set(presets.options("region")) <= set(region.items)
+    other = next(name for name in region.items if name != region.v_model)
+    slider(page, "Initial trust").v_model = 0.95
+    region.v_model = other
+    expected = preset_inputs({**default_inputs(), "region": other})
+    for spec in SLIDERS:
+        assert slider(page, spec.label).v_model == pytest.approx(expected[spec.key]), spec.key
+
+
+def _model(steps: int, n: int = 60) -> ExplorerModel:
+    model = ExplorerModel(**{**default_inputs(), "n_organisations": n, "rng": "5"})
+    for _ in range(steps):
+        model.step()
+    return model
+
+
+@pytest.mark.parametrize(
+    "component",
+    [
+        network.NetworkPanel,
+        panels.MembershipPanel,
+        panels.TrustPanel,
+        panels.BudgetPanel,
+        panels.RadarPanel,
+    ],
+)
+def test_each_chart_component_renders_and_updates(component):
+    model = _model(0)
+    box, rc = solara.render(component(model), handle_error=False)
+    first = bytes(rc.find(widgets.Image).widget.value)
+    for _ in range(12):
+        model.step()
+    force_update()  # what Mesa's controller does after stepping
+    second = bytes(rc.find(widgets.Image).widget.value)
+    assert first.startswith(b"\x89PNG") and second.startswith(b"\x89PNG")
+    assert first != second
+    rc.close()
+
+
+def test_event_log_lists_and_filters_events():
+    model = _model(36)
+    kinds = {e["kind"] for e in model.events}
+    assert "join" in kinds
+    box, rc = solara.render(panels.EventLog(model), handle_error=False)
+    assert ">join</td>" in texts(rc)
+    toggles = rc.find(v.BtnToggle).widget
+    toggles.v_model = [panels.EVENT_KINDS.index("pilot")]
+    assert ">join</td>" not in texts(rc) and ">pilot</td>" in texts(rc)
+    rc.close()
+    table = panels.event_table(model, ["join"], rows=5)
+    assert len(table) == 5 and set(table["event"]) == {"join"}
+    assert list(table["month"]) == sorted(table["month"], reverse=True)
+
+
+def test_step_info_counts_members():
+    model = _model(6)
+    box, rc = solara.render(StepInfo(model), handle_error=False)
+    members = int((model.orgs.status == Status.MEMBER).sum())
+    assert "Step 6 of 144" in texts(rc) and f"Members {members}," in texts(rc)
+    rc.close()
+
+
+def test_cluster_view_with_200_organisations():
+    model = _model(24, n=200)
+    box, rc = solara.render(ClusterView(model), handle_error=False)
+    assert len(images(rc)) == N_IMAGES
+    rc.close()
+    rows, note = network.visible_ties(model)
+    assert len(rows) <= network.MAX_EDGES
+    active = (model.orgs.status == Status.MEMBER) | (model.orgs.status == Status.AWARE)
+    assert active[model.ties.u[rows]].all() and active[model.ties.v[rows]].all()
+    assert "ties" in note
+
+
+def test_network_layout_is_computed_once_per_model():
+    model = _model(0)
+    pos = network.layout(model)
+    for _ in range(5):
+        model.step()
+    assert network.layout(model) is pos
+    assert pos.shape == (model.orgs.n, 2) and (pos == pos).all()
+    assert network.layout(_model(0)) is not pos
+
+
+def test_compare_view_runs_two_scenarios():
+    inputs = {**default_inputs(), "n_organisations": 30}
+    box, rc = solara.render(compare.CompareView(inputs), handle_error=False)
+    assert "press Run comparison" in texts(rc)
+    rc.find(v.Slider).widgets[-1].v_model = 2  # replicates
+    click(rc, "Run comparison")
+    rc.find(widgets.Image).wait_for(timeout=120)
+    assert bytes(rc.find(widgets.Image).widget.value).startswith(b"\x89PNG")
+    assert "months to critical mass" in texts(rc)
+    rc.close()
