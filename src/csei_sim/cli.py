@@ -1,29 +1,144 @@
-"""Command line: ``csei-sim`` simulates the default region and writes its outputs."""
+"""Command line ``csei-sim``: a Hydra app running one simulation, or a sweep with ``-m``.
+
+    csei-sim                                   # defaults -> outputs/default/
+    csei-sim region=vasterbotten governance=gradual
+    csei-sim -m experiment=informal_vs_formal  # -> multirun/informal_vs_formal/<overrides>/
+    csei-sim --help                            # groups and their options
+    csei-sim explore ...                       # the explorer (csei_sim.viz.launch)
+    csei-sim report <sweep_dir> [--out DIR]    # the same as csei-sim-report
+
+Before Hydra starts, every job of the command is composed and validated
+(:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
-from csei_sim.params import ParameterError
-from csei_sim.plots import save_membership_plot
-from csei_sim.run import atomic_write, simulate, write_parquet
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from csei_sim.experiment import schema  # noqa: F401 - registers the schema and resolver
+from csei_sim.experiment.runner import RunSpec, run_one
+from csei_sim.experiment.validate import ConfigError, plan
+
+PROG = "csei-sim"
+CONFIG_PATH = str(Path(__file__).resolve().parent / "configs")  # absolute: a plain folder
+CONFIG_NAME = "config"
+INFO_FLAGS = {
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--cfg",
+    "-c",
+    "--info",
+    "-i",
+    "--shell-completion",
+    "-sc",
+    "--version",
+    "--resolve",
+    "--package",
+    "-p",
+    "--experimental-rerun",
+}
+log = logging.getLogger(PROG)
 
 
 def main(argv: list[str] | None = None) -> int:
-    out = Path("outputs/default")
+    """Entry point of ``csei-sim``; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "explore":
+        return _explore(argv[1:])
+    if argv and argv[0] == "report":
+        from csei_sim.experiment.report import main as report_main
+
+        return report_main(argv[1:])
+    if not INFO_FLAGS.intersection(argv):
+        try:
+            preflight(argv)
+        except ConfigError as err:
+            print(f"{PROG}: error: {err}", file=sys.stderr)
+            return 2
+    saved = sys.argv
+    sys.argv = [PROG, *argv]
     try:
-        result = simulate(seed=2025)
-    except ParameterError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    write_parquet(result.timeseries, out / "timeseries.parquet")
-    write_parquet(result.summary_frame(), out / "summary.parquet")
-    atomic_write(out / "summary.csv", lambda tmp: result.summary_frame().to_csv(tmp, index=False))
-    save_membership_plot(result.timeseries, out / "membership.png")
-    print(result.summary_frame().T.to_string(header=False))
-    print(f"wrote {out}/")
+        _hydra_app()
+    except SystemExit as stop:  # Hydra exits with 1 on its own errors
+        return stop.code if isinstance(stop.code, int) else 1
+    finally:
+        sys.argv = saved
     return 0
+
+
+def report_main(argv: list[str] | None = None) -> int:
+    """Entry point of ``csei-sim-report``."""
+    from csei_sim.experiment.report import main as report_cli
+
+    return report_cli(sys.argv[1:] if argv is None else argv)
+
+
+def _explore(argv: list[str]) -> int:
+    try:
+        from csei_sim.viz.launch import main as explore_main
+    except ImportError as err:
+        print(f"{PROG}: error: explore: the explorer is not available ({err})", file=sys.stderr)
+        return 2
+    return explore_main(argv) or 0
+
+
+def preflight(argv: list[str]):
+    """Compose and validate every job the command line asks for, as Hydra will."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
+    from hydra.core.global_hydra import GlobalHydra
+
+    args = get_args_parser().parse_args(argv)
+    search_path = create_automatic_config_search_path(__file__, None, CONFIG_PATH)
+    if args.config_dir is not None:
+        search_path.prepend("command-line", f"file://{Path(args.config_dir).resolve()}")
+    config_name = args.config_name or CONFIG_NAME
+    try:
+        app = Hydra.create_main_hydra2(task_name=PROG, config_search_path=search_path)
+        mode = app.get_mode(config_name=config_name, overrides=args.overrides)
+        multirun = bool(args.multirun) or mode == RunMode.MULTIRUN
+        return plan(app.config_loader, list(args.overrides), multirun, config_name)
+    except ConfigError:
+        raise
+    except Exception as err:  # noqa: BLE001 - anything Hydra raises is a config fault here
+        from csei_sim.experiment.validate import explain
+
+        raise ConfigError(explain(err)) from err
+    finally:
+        GlobalHydra.instance().clear()
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name=CONFIG_NAME)
+def _hydra_app(cfg: DictConfig) -> None:
+    """One Hydra job: run (or skip, when complete) the simulation into the job's output folder."""
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
+    spec = RunSpec.from_config(cfg, choices=_choices(list(hc.overrides.task)))
+    record = run_one(spec, out, plot=bool(cfg.plot))
+    if hc.mode == RunMode.RUN:
+        summary = "\n".join(f"{k:>24}  {v}" for k, v in record.summary.items())
+        print(f"{summary}\n{'skipped (already complete): ' if record.skipped else 'wrote '}{out}/")
+    else:
+        log.info("%s %s", "skipped (complete)" if record.skipped else "finished", out)
+
+
+def _choices(task_overrides: list[str]) -> dict[str, str]:
+    """The overrides that define a run's scenario (seed and replicate are kept apart)."""
+    out: dict[str, str] = {}
+    for item in task_overrides:
+        key, sep, value = item.partition("=")
+        key = key.lstrip("+~")
+        if sep and key not in ("seed", "replicate", "study", "plot"):
+            out[key] = value
+    return out
 
 
 if __name__ == "__main__":

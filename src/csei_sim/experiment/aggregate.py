@@ -1,0 +1,126 @@
+"""Turn a sweep folder into two tidy tables: time series and summaries, with their parameters.
+
+:func:`aggregate` reads every complete run folder below ``sweep_dir`` (any depth; a folder is
+complete when it has a valid ``done.json``, see :mod:`csei_sim.experiment.runner`) and returns
+
+- ``summary``: one row per run: ``run`` (folder relative to the sweep), ``scenario``,
+  ``base_seed``, ``replicate``, ``seed``, the scenario's choices (e.g. ``governance``), every
+  parameter under its flat name (``n_organisations``, ``governance_mode``, ...), then the outcomes;
+- ``timeseries``: one row per run and step: ``run``, ``scenario``, ``replicate``, ``seed``, the
+  choices and the parameters that differ between runs, ``step``, then every time-series column.
+
+``scenario`` is the runs' label when given (:func:`run_sweep`), otherwise ``key=value`` of the
+choices that differ between runs (e.g. ``governance=formal``), seeds and replicates left out.
+Incomplete folders are left out; :func:`find_runs` lists them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from csei_sim.experiment.runner import CONFIG, DONE, read_done
+from csei_sim.params import Params
+
+RUN_KEYS = ["run", "scenario", "base_seed", "replicate", "seed"]
+SKIP_DIRS = {".submitit", ".hydra", "report"}
+
+
+def find_runs(sweep_dir: Path | str) -> tuple[list[Path], list[Path]]:
+    """(complete, incomplete) run folders below ``sweep_dir``, sorted."""
+    root = Path(sweep_dir)
+    complete, incomplete = [], []
+    for config in sorted(root.rglob(CONFIG)):
+        folder = config.parent
+        if SKIP_DIRS.intersection(folder.relative_to(root).parts):
+            continue
+        (complete if read_done(folder) is not None else incomplete).append(folder)
+    return complete, incomplete
+
+
+def _run_row(root: Path, folder: Path) -> dict:
+    done = json.loads((folder / DONE).read_text())
+    config = yaml.safe_load((folder / CONFIG).read_text())
+    params = Params.from_dict(
+        {k: v for k, v in config.items() if k not in ("seed", "base_seed", "replicate")}
+    )
+    return {
+        "run": folder.relative_to(root).as_posix(),
+        "scenario": done.get("scenario"),
+        "base_seed": done["base_seed"],
+        "replicate": done["replicate"],
+        "seed": done["seed"],
+        "choices": done.get("choices") or {},
+        "params": params.flat(),
+    }
+
+
+def _label(choices: dict[str, str], keys: list[str]) -> str:
+    return ",".join(f"{k}={choices.get(k, '')}" for k in keys) if keys else "all"
+
+
+def _scenarios(rows: list[dict]) -> list[str]:
+    """Given labels where present; else the choices that differ between runs."""
+    keys = sorted({k for row in rows for k in row["choices"]})
+    varying = [k for k in keys if len({row["choices"].get(k) for row in rows}) > 1]
+    labels = []
+    for row in rows:
+        if row["scenario"]:
+            labels.append(row["scenario"])
+        else:
+            labels.append(_label(row["choices"], varying or keys))
+    return labels
+
+
+def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(timeseries, summary) of all complete runs below ``sweep_dir``; see the module doc."""
+    root = Path(sweep_dir)
+    complete, _ = find_runs(root)
+    if not complete:
+        raise FileNotFoundError(f"{root}: no complete runs (folders with {DONE}) found")
+    rows = [_run_row(root, folder) for folder in complete]
+    for row, label in zip(rows, _scenarios(rows), strict=True):
+        row["scenario"] = label
+    params = pd.DataFrame([row["params"] for row in rows])
+    varying = [c for c in params.columns if params[c].astype(str).nunique() > 1]
+    # group choices (region, governance, ...) become columns; parameter overrides already are
+    choice_keys = sorted(
+        k
+        for k in {k for row in rows for k in row["choices"]}
+        if k.rsplit(".", 1)[-1] not in params.columns
+    )
+    summaries, series = [], []
+    for row, folder in zip(rows, complete, strict=True):
+        keys = {k: row[k] for k in RUN_KEYS}
+        keys.update({k: row["choices"].get(k) for k in choice_keys})
+        outcome = (
+            pd.read_parquet(folder / "summary.parquet")
+            .iloc[0]
+            .drop(["seed", "base_seed", "replicate"], errors="ignore")
+            .to_dict()
+        )
+        summaries.append({**keys, **row["params"], **outcome})
+        ts = pd.read_parquet(folder / "timeseries.parquet").reset_index()
+        for key, value in reversed({**keys, **{k: row["params"][k] for k in varying}}.items()):
+            ts.insert(0, key, value)
+        series.append(ts)
+    summary = pd.DataFrame(summaries).sort_values(["scenario", "replicate"], kind="stable")
+    timeseries = pd.concat(series, ignore_index=True).sort_values(
+        ["scenario", "replicate", "step"], kind="stable"
+    )
+    return timeseries.reset_index(drop=True), summary.reset_index(drop=True)
+
+
+def write_tables(sweep_dir: Path | str, out_dir: Path | str) -> tuple[Path, Path]:
+    """Aggregate and write ``timeseries.parquet`` and ``summary.parquet`` into ``out_dir``."""
+    from csei_sim.run import atomic_write
+
+    timeseries, summary = aggregate(sweep_dir)
+    out = Path(out_dir)
+    paths = out / "timeseries.parquet", out / "summary.parquet"
+    for df, path in zip((timeseries, summary), paths, strict=True):
+        atomic_write(path, lambda tmp, df=df: df.to_parquet(tmp, index=False))
+    return paths

@@ -1,0 +1,181 @@
+"""A sweep folder in, a report out: tidy tables, Markdown and PNG figures.
+
+``csei-sim-report multirun/informal_vs_formal`` (or ``csei-sim report ...``) writes into
+``<sweep_dir>/report/`` (``--out`` to choose):
+
+- ``timeseries.parquet`` and ``summary.parquet``: the tidy tables of :func:`aggregate`;
+- ``figures/membership.png``: members by scenario over time, mean and middle 95% of replicates;
+- ``figures/outcomes.png``: final outcomes per scenario, mean and 95% confidence interval;
+- ``figures/radar_<scenario>.png``: the CSEI radar of each scenario at the end of the run;
+- ``report.md``: what was run, tables of outcomes with intervals, the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from csei_sim.experiment import figures
+from csei_sim.experiment.aggregate import aggregate, find_runs
+from csei_sim.experiment.stats import mean_ci
+from csei_sim.metrics import RADAR
+from csei_sim.run import atomic_write
+
+OUTCOMES = [
+    "final_members",
+    "peak_members",
+    "members_end_2030",
+    "members_end_2035",
+    "reached_critical_mass",
+    "time_to_critical_mass",
+    "survival_after_funding",
+    "joint_projects",
+    "pilots",
+    "mean_diversity",
+    "total_exits",
+]
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a scenario label."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "all"
+
+
+def _outcomes(summary: pd.DataFrame) -> list[str]:
+    present = [m for m in OUTCOMES if m in summary and summary[m].notna().any()]
+    return present
+
+
+def _fmt(value: float) -> str:
+    if pd.isna(value):
+        return "–"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def outcome_table(summary: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Mean [95% CI] of each outcome per scenario, as text, plus the number of runs."""
+    rows = []
+    for scenario, group in summary.groupby("scenario", sort=True):
+        row = {"scenario": scenario, "runs": len(group)}
+        for metric in metrics:
+            mean, lo, hi, n = mean_ci(group[metric])
+            ci = f" [{_fmt(lo)}, {_fmt(hi)}]" if n > 1 else ""
+            row[metric] = f"{_fmt(mean)}{ci}" + (f" (n={n})" if 0 < n < len(group) else "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _final_rows(timeseries: pd.DataFrame) -> pd.DataFrame:
+    last = timeseries.groupby("run")["step"].transform("max") == timeseries["step"]
+    return timeseries[last]
+
+
+def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Path:
+    """Aggregate ``sweep_dir`` and write tables, figures and ``report.md``; return its path."""
+    root = Path(sweep_dir)
+    out = Path(out_dir) if out_dir is not None else root / "report"
+    timeseries, summary = aggregate(root)
+    summary["reached_critical_mass"] = summary["time_to_critical_mass"].notna().astype(float)
+    for df, name in ((timeseries, "timeseries.parquet"), (summary, "summary.parquet")):
+        atomic_write(out / name, lambda tmp, df=df: df.to_parquet(tmp, index=False))
+    metrics = _outcomes(summary)
+    fig_dir = out / "figures"
+    figures.membership_bands(timeseries, fig_dir / "membership.png")
+    figures.outcome_intervals(summary, metrics, fig_dir / "outcomes.png")
+    final = _final_rows(timeseries)
+    radars = {}
+    for scenario, group in final.groupby("scenario", sort=True):
+        radars[scenario] = figures.radar(group, scenario, fig_dir / f"radar_{slug(scenario)}.png")
+    _, incomplete = find_runs(root)
+    text = _markdown(root, summary, final, metrics, radars, incomplete, out)
+    atomic_write(out / "report.md", lambda tmp: Path(tmp).write_text(text))
+    return out / "report.md"
+
+
+def _markdown(
+    root: Path,
+    summary: pd.DataFrame,
+    final: pd.DataFrame,
+    metrics: list[str],
+    radars: dict[str, Path],
+    incomplete: list[Path],
+    out: Path,
+) -> str:
+    reps = summary.groupby("scenario")["replicate"].nunique()
+    radar_cols = [f"radar_{k}" for k in RADAR]
+    radar_means = final.groupby("scenario")[radar_cols].mean().round(2)
+    radar_means.columns = list(RADAR)
+    archetypes = pd.crosstab(summary["scenario"], summary["archetype"])
+    lines = [
+        f"# Report: {root.name}",
+        "",
+        f"Sweep folder `{root}`: {len(summary)} complete runs in {summary['scenario'].nunique()} "
+        f"scenarios, {_span(reps)} replicates each, base seed(s) "
+        f"{', '.join(str(s) for s in sorted(summary['base_seed'].unique()))}.",
+        f"Incomplete runs left out: {len(incomplete)}." if incomplete else "All runs complete.",
+        "",
+        "## Membership over time",
+        "",
+        "![members by scenario](figures/membership.png)",
+        "",
+        "Line: mean over replicates; shaded: the middle 95% of replicates (2.5th to 97.5th "
+        "percentile) at each month.",
+        "",
+        "## Final outcomes",
+        "",
+        "Mean and t-based 95% confidence interval of the mean across replicates; (n=...) where "
+        "an outcome is undefined in some runs (e.g. time to critical mass when it was never "
+        "reached). `reached_critical_mass` is the share of runs that reached it.",
+        "",
+        outcome_table(summary, metrics).to_markdown(index=False),
+        "",
+        "![final outcomes](figures/outcomes.png)",
+        "",
+        "## CSEI radar per scenario",
+        "",
+        "Mean scores at the end of the run (0 to 1):",
+        "",
+        radar_means.reset_index().to_markdown(index=False),
+        "",
+        *[f"![radar {s}](figures/{p.name})" for s, p in radars.items()],
+        "",
+        "Final archetype (runs per scenario):",
+        "",
+        archetypes.reset_index().to_markdown(index=False),
+        "",
+        "## Data",
+        "",
+        "`summary.parquet`: one row per run (run folder, scenario, seeds, choices, every "
+        "parameter, outcomes). `timeseries.parquet`: one row per run and month.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _span(counts: pd.Series) -> str:
+    low, high = int(counts.min()), int(counts.max())
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``csei-sim-report SWEEP_DIR [--out DIR]``."""
+    parser = argparse.ArgumentParser(prog="csei-sim-report", description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir", type=Path, help="a sweep folder, e.g. multirun/<study>")
+    parser.add_argument("--out", type=Path, default=None, help="default: <sweep_dir>/report")
+    args = parser.parse_args(argv)
+    if not args.sweep_dir.is_dir():
+        print(
+            f"csei-sim-report: error: sweep_dir: {args.sweep_dir} is not a folder", file=sys.stderr
+        )
+        return 2
+    try:
+        path = write_report(args.sweep_dir, args.out)
+    except FileNotFoundError as err:
+        print(f"csei-sim-report: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0

@@ -1,0 +1,271 @@
+"""Run one simulation into a folder, resumably; run many in parallel.
+
+A run folder holds ``config.yaml`` (the resolved configuration, with the run's own seed, so that
+``CSEIModel.from_config(OmegaConf.load(".../config.yaml"))`` reproduces it), ``timeseries.parquet``,
+``summary.parquet``, ``summary.csv``, ``events.parquet``, optionally ``membership.png``, and last
+``done.json``. Every file is written atomically (temporary file, then rename) and ``done.json`` is
+written after all others, so a folder is complete exactly when its ``done.json`` is present,
+matches the run's fingerprint (parameters and seed) and lists files that are all there. A complete
+folder is skipped when the same run is asked for again; an incomplete one is redone.
+
+Seeds: run ``replicate`` of base seed ``s`` uses the first 32-bit word of
+``numpy.random.SeedSequence(s, spawn_key=(replicate,))``, i.e. the replicate-th child of
+``SeedSequence(s).spawn(...)``: independent streams, the same wherever and in whatever order runs.
+
+Python API::
+
+    from csei_sim.experiment import RunSpec, run_one, run_sweep
+    record = run_one(RunSpec(params, base_seed=7, replicate=3), "out/run3")
+    dirs = run_sweep({"informal": {"governance": {"governance_mode": "informal"}},
+                      "formal": {"governance_mode": "formal"}},
+                     "out/sweep", replicates=10, base_seed=7, n_jobs=-1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from csei_sim.params import Params
+from csei_sim.run import atomic_write, simulate, write_parquet
+
+DONE = "done.json"
+CONFIG = "config.yaml"
+
+
+def run_seed(base_seed: int, replicate: int) -> int:
+    """The seed of one replicate, spawned from the base seed (numpy SeedSequence)."""
+    seq = np.random.SeedSequence(int(base_seed), spawn_key=(int(replicate),))
+    return int(seq.generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that defines one run: parameters, base seed and replicate, plus labels.
+
+    ``scenario`` names the run's scenario in aggregated tables (by default it is derived from the
+    ``choices`` that differ between runs of a sweep); ``choices`` are the settings that define the
+    scenario, e.g. Hydra's overrides ``{"governance": "formal"}``.
+    """
+
+    params: Params
+    base_seed: int = 2025
+    replicate: int = 0
+    scenario: str | None = None
+    choices: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def seed(self) -> int:
+        return run_seed(self.base_seed, self.replicate)
+
+    def fingerprint(self) -> str:
+        """Hash of what determines the results: parameters and seed."""
+        text = json.dumps({"params": self.params.to_dict(), "seed": self.seed}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_config(cls, cfg: Any, choices: Mapping[str, str] | None = None) -> RunSpec:
+        """From a Hydra/OmegaConf config or nested dict with ``seed`` and ``replicate`` keys.
+
+        Raises :class:`csei_sim.ParameterError` naming the key when a value is not allowed.
+        """
+        from omegaconf import DictConfig, OmegaConf
+
+        data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+        data = dict(data)
+        base_seed, replicate = int(data.pop("seed", 2025)), int(data.pop("replicate", 0))
+        for key in ("study", "plot", "hydra", "run_seed", "base_seed", "scenario", "choices"):
+            data.pop(key, None)
+        return cls(Params.from_dict(data), base_seed, replicate, choices=dict(choices or {}))
+
+
+@dataclass
+class RunRecord:
+    """What :func:`run_one` did: the folder, the seed, whether it was skipped, the summary."""
+
+    out_dir: Path
+    seed: int
+    skipped: bool
+    summary: dict[str, Any]
+
+
+def read_done(out_dir: Path) -> dict[str, Any] | None:
+    """The completion record of a run folder, or None when the run is missing or incomplete."""
+    try:
+        done = json.loads((Path(out_dir) / DONE).read_text())
+    except (OSError, ValueError):
+        return None
+    files = done.get("files", {})
+    for name, size in files.items():
+        path = Path(out_dir) / name
+        if not path.is_file() or path.stat().st_size != size:
+            return None
+    return done
+
+
+def is_complete(out_dir: Path, spec: RunSpec | None = None) -> bool:
+    """True when the folder holds all outputs of a finished run (of ``spec``, if given)."""
+    done = read_done(Path(out_dir))
+    return done is not None and (spec is None or done.get("fingerprint") == spec.fingerprint())
+
+
+def run_one(
+    spec: RunSpec | Params | Mapping | Any,
+    out_dir: Path | str,
+    *,
+    base_seed: int | None = None,
+    replicate: int | None = None,
+    plot: bool = False,
+    force: bool = False,
+) -> RunRecord:
+    """Run one simulation into ``out_dir``, or skip it when that folder already holds it.
+
+    ``spec`` is a :class:`RunSpec`, a :class:`Params`, a nested parameter mapping or a Hydra
+    config; ``base_seed``/``replicate`` override the spec's. Returns a :class:`RunRecord`.
+    """
+    spec = _as_spec(spec, base_seed, replicate)
+    out = Path(out_dir)
+    done = read_done(out)
+    if not force and done is not None and done.get("fingerprint") == spec.fingerprint():
+        (out / DONE).touch()  # fresh mtime: progress counts confirmed runs too
+        return RunRecord(out, spec.seed, True, done.get("summary", {}))
+    tic = time.perf_counter()
+    (out / DONE).unlink(missing_ok=True)  # from here on the folder is incomplete until redone
+    for stale in out.glob(".*.tmp"):  # temporary files of a run killed mid-write
+        stale.unlink(missing_ok=True)
+    result = simulate(spec.params, seed=spec.seed)
+    summary = {
+        "base_seed": spec.base_seed,
+        "replicate": spec.replicate,
+        **result.summary_frame().iloc[0].to_dict(),
+    }
+    files = _write_outputs(out, spec, result, summary, plot)
+    record = {
+        "fingerprint": spec.fingerprint(),
+        "seed": spec.seed,
+        "base_seed": spec.base_seed,
+        "replicate": spec.replicate,
+        "scenario": spec.scenario,
+        "choices": dict(spec.choices),
+        "summary": _jsonable(result.summary),
+        "seconds": round(time.perf_counter() - tic, 3),
+        "files": {name: (out / name).stat().st_size for name in files},
+    }
+    atomic_write(out / DONE, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1)))
+    return RunRecord(out, spec.seed, False, result.summary)
+
+
+def _as_spec(spec: Any, base_seed: int | None, replicate: int | None) -> RunSpec:
+    if isinstance(spec, Params):
+        spec = RunSpec(Params.from_dict(spec.to_dict()))
+    elif not isinstance(spec, RunSpec):
+        spec = RunSpec.from_config(spec if spec is not None else {})
+    if base_seed is not None or replicate is not None:
+        spec = RunSpec(
+            spec.params,
+            spec.base_seed if base_seed is None else int(base_seed),
+            spec.replicate if replicate is None else int(replicate),
+            spec.scenario,
+            spec.choices,
+        )
+    return spec
+
+
+def _write_outputs(out: Path, spec: RunSpec, result, summary: dict, plot: bool) -> list[str]:
+    import pandas as pd
+
+    config = {
+        "seed": spec.seed,
+        "base_seed": spec.base_seed,
+        "replicate": spec.replicate,
+        **spec.params.to_dict(),
+    }
+    atomic_write(
+        out / CONFIG, lambda tmp: Path(tmp).write_text(yaml.safe_dump(config, sort_keys=False))
+    )
+    frame = pd.DataFrame([summary])
+    write_parquet(result.timeseries, out / "timeseries.parquet")
+    atomic_write(out / "summary.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
+    atomic_write(out / "summary.csv", lambda tmp: frame.to_csv(tmp, index=False))
+    atomic_write(out / "events.parquet", lambda tmp: result.events.to_parquet(tmp, index=False))
+    files = [CONFIG, "timeseries.parquet", "summary.parquet", "summary.csv", "events.parquet"]
+    if plot:
+        from csei_sim.plots import save_membership_plot
+
+        save_membership_plot(
+            result.timeseries,
+            out / "membership.png",
+            title=f"Members by sector ({spec.params.region.name})",
+        )
+        files.append("membership.png")
+    return files
+
+
+def _jsonable(summary: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: (
+            None
+            if isinstance(v, float) and np.isnan(v)
+            else v.item()
+            if isinstance(v, np.generic)
+            else v
+        )
+        for k, v in summary.items()
+    }
+
+
+def _run_job(spec: RunSpec, out_dir: Path, plot: bool) -> Path:
+    run_one(spec, out_dir, plot=plot)
+    return out_dir
+
+
+def run_sweep(
+    scenarios: Mapping[str, Params | Mapping[str, Any]],
+    out_dir: Path | str,
+    *,
+    replicates: int | Sequence[int] = 1,
+    base_seed: int = 2025,
+    n_jobs: int = -1,
+    plot: bool = False,
+    progress: bool = True,
+) -> list[Path]:
+    """Run every scenario x replicate into ``out_dir/<scenario>/replicate=<r>``, in parallel.
+
+    Scenarios map a label to parameters (a :class:`Params` or a nested or flat mapping). Complete
+    runs are skipped, so calling it again resumes an interrupted sweep. Parallel with joblib
+    (``n_jobs=-1``: all cores); results do not depend on ``n_jobs``. Returns the run folders.
+    """
+    from joblib import Parallel, delayed
+
+    reps = range(replicates) if isinstance(replicates, int) else list(replicates)
+    root = Path(out_dir)
+    jobs = []
+    for label, params in scenarios.items():
+        p = params if isinstance(params, Params) else Params.from_dict(dict(params))
+        for rep in reps:
+            spec = RunSpec(p, int(base_seed), int(rep), scenario=label, choices={})
+            jobs.append((spec, root / _safe(label) / f"replicate={rep}"))
+    if len({d for _, d in jobs}) != len(jobs):
+        raise ValueError("scenario labels must stay distinct after making them folder names")
+    tasks = (delayed(_run_job)(spec, path, plot) for spec, path in jobs)
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+    if progress:
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(jobs), desc=f"sweep {root.name}", unit="run")
+    list(results)
+    return [path for _, path in jobs]
+
+
+def _safe(label: str) -> str:
+    from csei_sim.experiment.schema import dirname
+
+    return dirname(label)
