@@ -3,7 +3,7 @@
 VENV ?= .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint
+.PHONY: install run test lint explore
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh $(VENV)
@@ -16,6 +16,9 @@ run: install
 
 test: install
 	$(VENV)/bin/python -m pytest
+
+explore: install  # the explorer on http://127.0.0.1:8765/ (ARGS="--port 9000" to change)
+	$(VENV)/bin/python -m csei_sim.viz.launch $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src tests

@@ -21,6 +21,7 @@ def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for the server: Solara's usage reporting off (it would call out to the web)."""
     env = dict(os.environ if base is None else base)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # it would cover the lower right panel
     return env
 
 

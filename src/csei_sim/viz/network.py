@@ -25,6 +25,7 @@ from csei_sim.viz.charts import SECTOR_COLOURS, SECTOR_LABELS, Chart
 
 LARGE_NETWORK = 120  # above this many organisations, draw only ties among members and aware ones
 MAX_EDGES = 800  # at most this many ties are drawn
+RIM = 1.15  # nodes beyond this (in units of the 95th-percentile radius) are drawn on it
 LAYOUT_SEED = 7  # the layout has its own fixed seed: it must not draw on the model's generator
 TRUST_CMAP = LinearSegmentedColormap.from_list("trust", ["#e3e3e3", "#6b8fb8", "#08306b"])
 # status -> (marker, size, filled, alpha, label)
@@ -64,7 +65,21 @@ def _compute_layout(model: CSEIModel) -> np.ndarray:
         seed=LAYOUT_SEED,
         k=1.6 / np.sqrt(max(n, 1)),
     )
-    return np.array([pos[i] for i in range(n)])
+    return _fit(np.array([pos[i] for i in range(n)]))
+
+
+def _fit(pos: np.ndarray) -> np.ndarray:
+    """Centre and scale so most nodes fill the frame; far-flung loners are pulled to its rim."""
+    if not len(pos):
+        return pos
+    pos = pos - np.median(pos, axis=0)
+    radius = np.linalg.norm(pos, axis=1)
+    scale = np.quantile(radius, 0.95) or 1.0
+    pos = pos / scale
+    radius = radius / scale
+    far = radius > RIM
+    pos[far] *= (RIM / radius[far])[:, None]
+    return pos
 
 
 def visible_ties(model: CSEIModel) -> tuple[np.ndarray, str]:
@@ -99,7 +114,7 @@ def draw_network(model: CSEIModel) -> Figure:
     ax.add_collection(lines)
     _draw_nodes(ax, model, pos)
     ax.set_axis_off()
-    ax.set_title(f"Relationship network, {model.date_of(model.steps)}: {note}", fontsize=9)
+    ax.set_title(f"{model.date_of(model.steps)}: {note}", fontsize=9)
     ax.autoscale_view()
     cax = fig.add_axes((0.78, 0.08, 0.025, 0.3))
     scale = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=TRUST_CMAP)

@@ -1,0 +1,232 @@
+"""The served explorer in a real browser: Debian's Chromium driven by Playwright.
+
+The server runs on a free loopback port for this module. Without Chromium the tests skip, except on
+CI (env CI=true), where a missing browser is a failure: `.ci/run` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CSEI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+START_TIMEOUT_S = 90  # a cold start imports solara, mesa and matplotlib on a busy machine
+UI_TIMEOUT_MS = 60_000
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs chromium)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the explorer server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the explorer server did not answer at {url}:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """`csei-sim explore` on a free loopback port; stopped (with its child) at the end."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "csei_sim.viz.launch",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_up(url, proc, log)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the server and solara's child
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert "Could not load URL" not in log.read_text(), "the page asked for files from a CDN"
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="csei-chromium-")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1500, "height": 1900},  # the whole cluster tab in one shot
+        )
+        yield context
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    """One page for the module: loading the app costs a few seconds, the tests build on it."""
+    page = browser.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(server)
+    page.get_by_text(re.compile(r"Step 0 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.failed_requests = failed
+    yield page
+    page.close()
+
+
+def _step_text(page) -> str:
+    return page.get_by_text(re.compile(r"Step \d+ of \d+")).inner_text()
+
+
+def _drawn_images(page) -> list[str]:
+    """Sources of the images that finished loading with a real size (the panels' figures)."""
+    return page.eval_on_selector_all(
+        "img", "els => els.filter(e => e.complete && e.naturalWidth > 100).map(e => e.src)"
+    )
+
+
+def _shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def test_page_loads_with_content_and_figures(page):
+    assert page.get_by_text("CSEI explorer: watch and steer a forming cluster").is_visible()
+    for label in (
+        "Relationship network",
+        "Members by sector",
+        "CSEI radar",
+        "Budget",
+        "Event log",
+        "Trust and goal consensus",
+    ):
+        assert page.get_by_text(label, exact=True).first.is_visible(), label
+    page.wait_for_function(
+        "() => [...document.images].filter(e => e.complete && e.naturalWidth > 100).length >= 5",
+        timeout=UI_TIMEOUT_MS,
+    )
+    assert len(_drawn_images(page)) >= 5
+    cdn_failures = [url for url in page.failed_requests if "/_solara/cdn/" in url]
+    assert cdn_failures == []
+    _shot(page, "explorer-start.png")
+
+
+def test_step_advances_the_counter_and_redraws(page):
+    before = _drawn_images(page)
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text(re.compile(r"Step 1 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(
+        "old => [...document.images].filter(e => e.complete && e.naturalWidth > 100)"
+        ".some(e => !old.includes(e.src))",
+        arg=before,
+        timeout=UI_TIMEOUT_MS,
+    )
+
+
+def test_play_runs_and_pauses(page):
+    page.get_by_role("button", name="▶").click()
+    page.get_by_text(re.compile(r"Step ([4-9]|\d\d+) of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="▶").wait_for(timeout=UI_TIMEOUT_MS)
+    paused = _step_text(page)
+    page.wait_for_timeout(1000)  # a paused model does not move on
+    assert _step_text(page) == paused
+    _shot(page, "explorer-played.png")
+
+
+def test_changed_parameter_and_reset_rebuild_the_model(page):
+    label = page.get_by_text(re.compile(r"^Organisations in the region: \d+$"))
+    slider = page.locator(".v-input__slider", has=label).locator("[role=slider]")
+    slider.focus()
+    slider.press("End")  # the slider's maximum
+    page.get_by_text("Organisations in the region: 300").wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_text("press Reset").wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text(re.compile(r"Step 0 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"exited 0 of 300")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text(re.compile(r"Step 1 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    _shot(page, "explorer-300-organisations.png")
+
+
+def test_comparison_tab_draws_bands(page):
+    page.get_by_role("tab", name="Compare scenarios").click()
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_text("months to critical mass").wait_for(timeout=UI_TIMEOUT_MS * 2)
+    page.wait_for_function(
+        "() => [...document.images].some(e => e.complete && e.naturalWidth > 600)",
+        timeout=UI_TIMEOUT_MS,
+    )
+    _shot(page, "explorer-compare.png")

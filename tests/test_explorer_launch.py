@@ -1,0 +1,74 @@
+"""`csei-sim explore`: the server command it starts, its options and their checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from csei_sim.viz import launch
+
+
+class FakeServer:
+    """Stands in for the server process: records how it was started."""
+
+    started: list[tuple[list[str], dict[str, str]]] = []
+
+    def __init__(self, cmd, env=None):
+        FakeServer.started.append((cmd, env))
+
+    def wait(self):
+        return 0
+
+    def terminate(self):
+        pass
+
+
+@pytest.fixture
+def fake_server(monkeypatch):
+    FakeServer.started = []
+    monkeypatch.setattr(launch.subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(launch, "_warn_missing_assets", lambda: None)
+    return FakeServer
+
+
+def _option(cmd: list[str], name: str) -> str:
+    return cmd[cmd.index(name) + 1]
+
+
+def test_serves_the_app_on_loopback_by_default(fake_server):
+    assert launch.main([]) == 0
+    ((cmd, env),) = fake_server.started
+    assert cmd[1:4] == ["-m", "solara", "run"] and launch.APP in cmd
+    assert _option(cmd, "--host") == "127.0.0.1"
+    assert _option(cmd, "--port") == str(launch.DEFAULT_PORT)
+    assert "--no-open" in cmd
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_host_port_and_open_are_passed_on(fake_server):
+    assert launch.main(["--host", "0.0.0.0", "--port", "9001", "--open"]) == 0
+    ((cmd, _env),) = fake_server.started
+    assert _option(cmd, "--host") == "0.0.0.0" and _option(cmd, "--port") == "9001"
+    assert "--open" in cmd and "--no-open" not in cmd
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_port_out_of_range_is_refused_naming_the_option(fake_server, port, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        launch.main(["--port", port])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--port" in err and "0..65535" in err
+    assert fake_server.started == []
+
+
+def test_port_must_be_a_number(fake_server, capsys):
+    with pytest.raises(SystemExit):
+        launch.main(["--port", "eighty"])
+    assert "--port" in capsys.readouterr().err
+
+
+def test_missing_front_end_files_are_reported(monkeypatch, capsys):
+    monkeypatch.setattr("csei_sim.viz.assets.missing", lambda root=None: ["requirejs@2.3.6"])
+    launch._warn_missing_assets()
+    err = capsys.readouterr().err
+    assert "requirejs@2.3.6" in err and "install_solara_assets.py" in err
