@@ -20,6 +20,7 @@ from csei_sim.viz.explorer_model import (  # noqa: E402
     default_inputs,
     preset_inputs,
 )
+from csei_sim.viz.inputs import LiveLevers  # noqa: E402
 
 N_IMAGES = 5  # network, radar, members, trust, budget
 
@@ -225,3 +226,33 @@ def test_compare_view_runs_two_scenarios():
     assert bytes(rc.find(widgets.Image).widget.value).startswith(b"\x89PNG")
     assert "months to critical mass" in texts(rc)
     rc.close()
+
+
+def test_live_levers_change_the_running_model():
+    model = _model(3)
+    box, rc = solara.render(LiveLevers(model), handle_error=False)
+    lever = [w for w in rc.find(v.Slider).widgets if w.label.startswith("Facilitation eff")][0]
+    lever.v_model = 2.5
+    assert model.params.facilitation.facilitation_effectiveness == 2.5
+    assert "Facilitation effectiveness: 2.50" in [w.label for w in rc.find(v.Slider).widgets]
+    rc.close()
+    low, high = _model(0), _model(0)
+    low.params.facilitation.facilitation_effectiveness = 0.0
+    high.params.facilitation.facilitation_effectiveness = 3.0
+    for _ in range(24):
+        low.step()
+        high.step()
+    assert high.timeseries()["mean_trust"].iloc[-1] != low.timeseries()["mean_trust"].iloc[-1]
+
+
+def test_reset_restores_live_levers_to_the_scenario(page):
+    lever = [
+        w for w in sidebar(page).find(v.Slider).widgets if str(w.label).startswith("Confidence")
+    ][0]
+    lever.v_model = 0.5
+    assert lever.label == "Confidence (peer exchange): 0.50"
+    click(page, "Reset")
+    lever = [
+        w for w in sidebar(page).find(v.Slider).widgets if str(w.label).startswith("Confidence")
+    ][0]
+    assert lever.v_model == pytest.approx(0.0)

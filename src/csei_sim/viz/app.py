@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 import solara
+import solara.server.settings
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
@@ -17,9 +18,12 @@ from csei_sim.agents import Status
 from csei_sim.model import CSEIModel
 from csei_sim.viz.compare import CompareView
 from csei_sim.viz.explorer_model import ExplorerModel, default_inputs
-from csei_sim.viz.inputs import ScenarioInputs
+from csei_sim.viz.inputs import LiveLevers, ScenarioInputs
 from csei_sim.viz.network import NetworkPanel
 from csei_sim.viz.panels import BudgetPanel, EventLog, MembershipPanel, RadarPanel, TrustPanel
+
+# No usage reports from this page's sessions (``csei-sim explore`` also turns them off at start).
+solara.server.settings.telemetry.mixpanel_enable = False
 
 TITLE = "CSEI explorer"
 PLAY_INTERVAL_MS = 150
@@ -100,8 +104,10 @@ def Page():
                 step=10,
             )
             PendingNote(model.value, inputs.value)
-        with solara.Card("Scenario"):
+        with solara.Card("Scenario (applies at Reset)"):
             ScenarioInputs(inputs)
+        with solara.Card("Live levers (apply now)"):
+            LiveLevers(model.value)
         with solara.Card("Information"):
             StepInfo(model.value)
     with solara.lab.Tabs():

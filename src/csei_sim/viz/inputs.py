@@ -6,8 +6,10 @@ from functools import partial
 from typing import Any
 
 import solara
+from mesa.visualization.utils import force_update, update_counter
 
 from csei_sim import presets
+from csei_sim.model import CSEIModel
 from csei_sim.viz.explorer_model import SLIDERS, SliderSpec, choices, preset_inputs
 
 GROUP_LABELS = {
@@ -88,3 +90,46 @@ def SeedInput(values: solara.Reactive[dict]):
         error=error or False,
         message=None if error else SEED_HELP,
     )
+
+
+# Parameters the model reads every step, so they can change while it runs (until the next Reset).
+LIVE_LEVERS: tuple[SliderSpec, ...] = (
+    SliderSpec(
+        "facilitation_effectiveness",
+        "facilitation",
+        "facilitation_effectiveness",
+        "Facilitation effectiveness",
+        0.0,
+        3.0,
+        0.1,
+    ),
+    SliderSpec(
+        "mission_skill", "facilitation", "mission_skill", "Mission framing skill", 0.0, 3.0, 0.1
+    ),
+    SliderSpec(
+        "confidence", "behaviour", "confidence", "Confidence (peer exchange)", -1.0, 1.0, 0.05
+    ),
+)
+
+
+@solara.component
+def LiveLevers(model: CSEIModel):
+    """Sliders that change the running model at once; Reset restores the scenario values."""
+    update_counter.get()
+
+    def on_value(spec: SliderSpec, value: float) -> None:
+        lo, hi = spec.allowed()
+        setattr(getattr(model.params, spec.group), spec.field, float(min(max(value, lo), hi)))
+        force_update()
+
+    for spec in LIVE_LEVERS:
+        value = float(getattr(getattr(model.params, spec.group), spec.field))
+        lo, hi = spec.bounds(value)
+        solara.SliderFloat(
+            f"{spec.label}: {value:.2f}",
+            value=value,
+            min=lo,
+            max=hi,
+            step=spec.step,
+            on_value=partial(on_value, spec),
+        )
