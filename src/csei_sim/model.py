@@ -21,6 +21,7 @@ from csei_sim.ledger import SPENDING_PURPOSES, Ledger
 from csei_sim.metrics import RADAR, blau, radar_scores, summarise
 from csei_sim.months import month_index, month_label
 from csei_sim.network import TieNetwork, prior_ties
+from csei_sim.observe import MetricsCollector
 from csei_sim.params import Params
 from csei_sim.population import create_population
 
@@ -72,7 +73,7 @@ class CSEIModel(mesa.Model):
             SECTOR_CLASSES[sector](self, idx)
         self.mission = fac.mission_target(self.orgs)
         self.metrics = self._measure()
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = MetricsCollector(
             model_reporters={name: partial(_read, name=name) for name in self.metrics}
         )
         self.datacollector.collect(self)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
+import mesa
 import numpy as np
 
 from csei_sim.agents import SECTORS, Status
@@ -15,6 +17,24 @@ if TYPE_CHECKING:
     from csei_sim.model import CSEIModel
 
 ROLE_WINDOW = 12  # months within which a joint project counts as holding an active role
+_IMMUTABLE = (int, float, str, bool, np.generic)  # values that need no copy when recorded
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector, recording the model's ``metrics`` without copying plain values.
+
+    Mesa deep-copies every reported value so later changes cannot alter the record; numbers and
+    strings cannot change, and copying them took about a tenth of a small model's run time.
+    """
+
+    def collect(self, model: CSEIModel) -> None:
+        if not self._validated:  # the first call checks the reporters
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        for name, values in self.model_vars.items():
+            value = model.metrics[name]
+            values.append(value if isinstance(value, _IMMUTABLE) else deepcopy(value))
 
 
 def _counts(model: CSEIModel) -> dict[str, Any]:
