@@ -161,6 +161,14 @@ def _shot(page, name: str) -> Path:
     return path
 
 
+def _slider(page, label: str):
+    """The focused handle of the sidebar slider whose label matches ``label``."""
+    text = page.get_by_text(re.compile(f"^{label}$"))
+    handle = page.locator(".v-input__slider", has=text).locator("[role=slider]").first
+    handle.focus()
+    return handle
+
+
 def test_page_loads_with_content_and_figures(page):
     assert page.get_by_text("CSEI explorer: watch and steer a forming cluster").is_visible()
     for label in (
@@ -206,17 +214,17 @@ def test_play_runs_and_pauses(page):
 
 
 def test_changed_parameter_and_reset_rebuild_the_model(page):
-    label = page.get_by_text(re.compile(r"^Organisations in the region: \d+$"))
-    slider = page.locator(".v-input__slider", has=label).locator("[role=slider]")
-    slider.focus()
-    slider.press("End")  # the slider's maximum
+    _slider(page, r"Organisations in the region: \d+").press("End")  # the slider's maximum
     page.get_by_text("Organisations in the region: 300").wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_text("press Reset").wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_role("button", name="Reset").click()
     page.get_by_text(re.compile(r"Step 0 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_text(re.compile(r"exited 0 of 300")).wait_for(timeout=UI_TIMEOUT_MS)
+    _slider(page, r"Steps per redraw: \d+").press("End")  # 24 months per click
+    page.get_by_text("Steps per redraw: 24").wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_role("button", name="Step", exact=True).click()
-    page.get_by_text(re.compile(r"Step 1 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"Step 24 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"Events so far: [1-9]")).wait_for(timeout=UI_TIMEOUT_MS)
     page.wait_for_timeout(500)
     _shot(page, "explorer-300-organisations.png")
 

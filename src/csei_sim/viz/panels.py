@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from mesa.visualization.utils import update_counter
 
 from csei_sim.agents import SECTORS
@@ -36,7 +37,7 @@ def draw_membership(model: CSEIModel) -> Figure:
     """Members stacked by sector, with aware and exited organisations as lines."""
     ts = timeseries(model)
     fig = Figure(figsize=SIZE)
-    ax = fig.subplots(gridspec_kw=MARGINS)
+    ax = fig.subplots(gridspec_kw={**MARGINS, "right": 0.9})  # room for the right axis
     x = dates(ts)
     ax.stackplot(
         x,
@@ -45,18 +46,26 @@ def draw_membership(model: CSEIModel) -> Figure:
         labels=[SECTOR_LABELS[s] for s in SECTORS],
         alpha=0.85,
     )
-    ax.plot(x, ts["aware"], color="black", linestyle="--", linewidth=1, label="aware")
     ax.plot(x, ts["exited"], color="#c44e52", linestyle=":", linewidth=1.2, label="exited")
     ax.axhline(model.params.critical_mass, color="#888", linewidth=0.8)
     date_axis(ax, model, label_grant_end=True)
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("organisations")
+    top = max(ts["members"].max(), ts["exited"].max(), model.params.critical_mass) * 1.25
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("members, exited")
+    # the aware pool is often many times the membership: its own axis keeps members readable
+    right = ax.twinx()
+    right.plot(x, ts["aware"], color="black", linestyle="--", linewidth=1)
+    ax.plot([], [], color="black", linestyle="--", linewidth=1, label="aware (right axis)")
+    right.set_ylim(0, max(ts["aware"].max(), 1) * 1.15)
+    right.set_ylabel("aware", fontsize=8)
+    right.tick_params(labelsize=8)
     ax.set_title(
         f"Members by sector: {int(ts['members'].iloc[-1])} now "
         f"(grey line: critical mass {model.params.critical_mass})",
         fontsize=9,
     )
-    ax.legend(loc="upper left", fontsize=7, ncol=3)
+    ax.legend(loc="upper left", fontsize=7, ncol=3, framealpha=0.7)
     return fig
 
 
