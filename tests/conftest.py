@@ -9,9 +9,9 @@ import pytest
 from csei_sim import CSEIModel
 
 
-def replicate(seeds: range, **params) -> list[pd.DataFrame]:
-    """Time series of one run per seed."""
-    return [CSEIModel(rng=seed, **params).run().timeseries() for seed in seeds]
+def replicate(seeds: range, base: dict | None = None, **params) -> list[pd.DataFrame]:
+    """Time series of one run per seed (``base``: nested parameters, e.g. composed presets)."""
+    return [CSEIModel(base, rng=seed, **params).run().timeseries() for seed in seeds]
 
 
 def mean_and_se(values) -> tuple[float, float]:

@@ -140,7 +140,7 @@ class BehaviourParams:
     trust_decay: float = par(0.01, 0, 1, "Share of trust lost per month without contact.")
     stranger_share: float = par(0.2, 0, 1, "Share of partner searches among strangers.")
     pilot_share: float = par(0.25, 0, 1, "Share of successful projects that become visible pilots.")
-    join_rate: float = par(0.5, 0, 1, "Highest monthly chance of joining once convinced.")
+    join_rate: float = par(0.35, 0, 1, "Highest monthly chance of joining once convinced.")
     leave_rate: float = par(0.1, 0, 1, "Highest monthly chance of leaving once disappointed.")
     rejoin_factor: float = par(0.3, 0, 1, "Joining chance of exited organisations, relative.")
     benefit_reservation: float = par(0.2, -2, 2, "Net benefit an organisation needs to stay.")
