@@ -8,6 +8,8 @@ toward a shared mission, raising goal consensus.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from csei_sim.agents import Status
@@ -54,16 +56,29 @@ def dialogue(
     pool = np.flatnonzero(pop.is_(Status.MEMBER) | pop.is_(Status.AWARE))
     if len(pool) < 2:
         return 0
-    for _ in range(n_events):
-        people = rng.choice(pool, size=min(p.event_size, len(pool)), replace=False)
-        a, b = np.triu_indices(len(people), k=1)
-        rows = ties.add(people[a], people[b], NEW_TIE_TRUST, step)
-        trust = ties.trust
-        trust[rows] += p.dialogue_trust_gain * (1.0 - trust[rows])
-        ties.touch(rows, step)
-        members = people[pop.status[people] == Status.MEMBER]
+    size = min(p.event_size, len(pool))
+    groups = [rng.choice(pool, size=size, replace=False) for _ in range(n_events)]
+    if not groups:
+        return 0
+    # all events' ties in one call: new pairs get rows in the same order as event by event
+    a, b = _pairs(size)
+    people = np.stack(groups)
+    all_rows = ties.add(people[:, a].ravel(), people[:, b].ravel(), NEW_TIE_TRUST, step)
+    trust = ties.trust
+    for group, rows in zip(groups, all_rows.reshape(n_events, -1), strict=True):
+        trust[rows] += p.dialogue_trust_gain * (1.0 - trust[rows])  # a pair met twice gains twice
+        members = group[pop.status[group] == Status.MEMBER]
         pop.commitment[members] += EVENT_COMMITMENT * (1.0 - pop.commitment[members])
+    ties.touch(all_rows, step)
     return n_events
+
+
+@cache
+def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j) of ``size`` participants, as two index arrays."""
+    a, b = np.triu_indices(size, k=1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
 
 
 def mission_target(pop: Population) -> np.ndarray:
