@@ -23,3 +23,14 @@ explore: install  # the explorer on http://127.0.0.1:8765/ (ARGS="--port 9000" t
 lint: install
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
+
+# The classroom lessons (notebooks/) in JupyterLab; installs the `lab` extra on first use.
+LAB := $(VENV)/.lab-installed
+.PHONY: notebooks
+
+$(LAB): $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e ".[lab]"
+	touch $(LAB)
+
+notebooks: $(LAB)  # ARGS="--port 9999 --no-browser" to change how it is served
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
