@@ -99,6 +99,19 @@ def test_named_sweeps_expand_to_their_documented_size(experiment, runs, tmp_path
     assert not any(tmp_path.iterdir())  # planning writes nothing
 
 
+def test_quick_planning_names_folders_and_seeds_exactly_as_full_composition(tmp_path, monkeypatch):
+    from csei_sim.experiment import validate
+
+    monkeypatch.chdir(tmp_path)
+    args = ["-m", "experiment=smoke", "seed=3,4", "region.core_size=4,5"]
+    quick = preflight(args)
+    monkeypatch.setattr(validate, "DEFAULT_SUBDIR", "compose every job")
+    full = preflight(args)
+    assert len(quick.jobs) == 16 and quick.run_dirs == full.run_dirs
+    assert [(s.seed, s.params) for s in quick.specs] == [(s.seed, s.params) for s in full.specs]
+    assert len({s.seed for s in quick.specs}) == 4  # 2 base seeds x 2 replicates
+
+
 def test_the_six_cases_sweep_together(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     plan = preflight(["-m", "experiment=glob(case_*)", "replicate=0,1", "study=cases"])

@@ -17,7 +17,7 @@ Python API (the same machinery the ``csei-sim`` command uses)::
     write_report(sweep_dir, out_dir=None) -> Path          # report.md + figures/*.png
 
 Modules: :mod:`.schema` (Hydra structured config), :mod:`.runner`, :mod:`.validate` (checks before
-anything runs), :mod:`.progress` (Hydra callback), :mod:`.aggregate`, :mod:`.stats`,
+anything runs), :mod:`.progress` (Hydra callback), :mod:`.results`, :mod:`.stats`,
 :mod:`.figures`, :mod:`.report`.
 """
 
@@ -34,9 +34,9 @@ _API = {
     "run_seed": "runner",
     "is_complete": "runner",
     "read_done": "runner",
-    "find_runs": "aggregate",
-    "aggregate": "aggregate",
-    "write_tables": "aggregate",
+    "find_runs": "results",
+    "aggregate": "results",
+    "write_tables": "results",
     "write_report": "report",
     "ConfigError": "validate",
 }

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from csei_sim.experiment import figures
-from csei_sim.experiment.aggregate import aggregate, find_runs
+from csei_sim.experiment.results import aggregate, find_runs
 from csei_sim.experiment.stats import mean_ci
 from csei_sim.metrics import RADAR
 from csei_sim.run import atomic_write

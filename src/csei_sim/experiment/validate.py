@@ -76,7 +76,7 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
             loader,
         )
         sweep_dir = Path(str(primary.hydra.sweep.dir))
-        planned = _plan_jobs(loader, primary, jobs, sweep_dir)
+        planned = plan_jobs(loader, primary, jobs, sweep_dir)
     except ConfigError:
         raise
     except (HydraException, OmegaConfBaseException, ParameterError) as err:
@@ -86,7 +86,7 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
     return Plan(True, sweep_dir, jobs, dirs, [spec for _, spec in planned])
 
 
-def _plan_jobs(
+def plan_jobs(
     loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path
 ) -> list[tuple[Path, RunSpec]]:
     """Folder and spec of each job. Composing takes Hydra a good fraction of a second, so jobs
