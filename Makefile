@@ -34,3 +34,9 @@ $(LAB): $(STAMP)
 
 notebooks: $(LAB)  # ARGS="--port 9999 --no-browser" to change how it is served
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
+
+# Benchmarks: CSEIModel against Mesa's BoltzmannWealth and sweep throughput, written to
+# benchmarks/results.md (about 15 minutes; ARGS="--quick" for a two-minute smoke version).
+.PHONY: bench
+bench: install
+	$(VENV)/bin/python benchmarks/bench.py $(ARGS)
