@@ -154,3 +154,18 @@ def test_a_typo_inside_a_config_file_names_the_file_and_key(tmp_path, monkeypatc
         r"\(did you mean threshold_mean\?\)",
     ):
         preflight(["--config-dir", str(tmp_path / "mine"), "region=typo"])
+
+
+def test_explore_is_dispatched_before_hydra_and_fails_clearly_without_the_explorer(
+    monkeypatch, capsys
+):
+    import sys
+
+    calls = []
+    fake = type(sys)("csei_sim.viz.launch")
+    fake.main = lambda argv: calls.append(argv) or 0
+    monkeypatch.setitem(sys.modules, "csei_sim.viz.launch", fake)
+    assert main(["explore", "--port", "9000"]) == 0 and calls == [["--port", "9000"]]
+    monkeypatch.setitem(sys.modules, "csei_sim.viz.launch", None)  # import fails
+    assert main(["explore"]) == 2
+    assert "explore: the explorer is not available" in capsys.readouterr().err

@@ -145,6 +145,15 @@ def test_report_has_tables_figures_and_intervals(sweep, tmp_path):
     assert len(tables) == 8 and "reached_critical_mass" in tables
 
 
+def test_report_subcommand_of_the_cli(sweep, tmp_path, capsys):
+    from csei_sim.cli import main
+
+    assert main(["report", str(sweep), "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "report.md").is_file()
+    assert main(["report", str(tmp_path / "none")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
 def test_mean_ci_is_the_t_interval():
     mean, lo, hi, n = mean_ci([1.0, 2.0, 3.0, np.nan])
     assert (mean, n) == (2.0, 3)
