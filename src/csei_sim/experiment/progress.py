@@ -50,13 +50,18 @@ class SweepProgress(Callback):
         self.__init__()
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        from hydra.core.global_hydra import GlobalHydra
+
         from csei_sim.experiment.validate import expand_sweep
 
+        app = GlobalHydra.instance()  # its config loader expands glob(...) over group options
+        loader = app.config_loader() if app.is_initialized() else None
         try:
             total = len(
                 expand_sweep(
                     list(config.hydra.overrides.task),
                     dict(config.hydra.sweeper.get("params") or {}),
+                    loader,
                 )
             )
         except Exception:  # noqa: BLE001 - progress must never stop a sweep
