@@ -1,0 +1,404 @@
+"""The peer-exchange study's report: tables, PNG figures and Markdown from a sweep folder.
+
+    csei-sim-exchange report multirun/peer_exchange --out experiments/peer_exchange
+
+Writes into ``--out`` (default ``<sweep>/report``): ``report.md``, ``figures/*.png``,
+``effects.csv`` (every paired effect), ``summary.parquet`` (one row per run and region). A file
+``discussion.md`` in the output folder, if present, is included as the closing section: it holds
+the interpretation, written by a person against the tables (the rest is regenerated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import csei_sim
+from csei_sim.experiment.results import find_runs
+from csei_sim.experiment.stats import mean_ci
+from csei_sim.multiregion import figures
+from csei_sim.multiregion.effects import effects
+from csei_sim.run import atomic_write
+
+VARIANTS = ["full", "practice_only", "confidence_only"]
+OUTCOMES = {
+    "final_members": "members at the end (2036-12)",
+    "members_end_2030": "members at the end of 2030",
+    "peak_members": "peak members",
+    "reached_critical_mass": "share of runs reaching critical mass",
+    "joint_projects": "joint projects",
+}
+MECHANISM = {
+    "final_effectiveness": "facilitation effectiveness at the end",
+    "final_mission_skill": "mission skill at the end",
+    "mean_confidence": "mean confidence (benefit units)",
+    "exchange_events": "exchange events taken part in",  # per run
+}
+TS_COLUMNS = [
+    "region",
+    "step",
+    "date",
+    "members",
+    "facilitation_effectiveness",
+    "mission_skill",
+    "confidence",
+    "variant",
+    "replicate",
+]
+COMMAND = (
+    "csei-sim-exchange -m && csei-sim-exchange report multirun/peer_exchange "
+    "--out experiments/peer_exchange"
+)
+
+
+def load(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+    """(summary, time series, events, incomplete runs) of the complete runs below ``sweep_dir``."""
+    complete, incomplete = find_runs(sweep_dir)
+    if not complete:
+        raise FileNotFoundError(f"no complete runs below {sweep_dir}")
+    summary = pd.concat(
+        [pd.read_parquet(f / "summary.parquet") for f in complete], ignore_index=True
+    )
+    summary["reached_critical_mass"] = summary["time_to_critical_mass"].notna().astype(float)
+    ts = pd.concat(
+        [pd.read_parquet(f / "timeseries.parquet", columns=TS_COLUMNS) for f in complete],
+        ignore_index=True,
+    )
+    events = pd.concat([pd.read_parquet(f / "events.parquet") for f in complete], ignore_index=True)
+    return summary, ts, events, len(incomplete)
+
+
+def write_report(
+    sweep_dir: Path | str, out_dir: Path | str | None = None, command: str = COMMAND
+) -> Path:
+    """Aggregate the sweep and write the report; return the path of ``report.md``."""
+    root = Path(sweep_dir)
+    out = Path(out_dir) if out_dir is not None else root / "report"
+    summary, ts, events, incomplete = load(root)
+    variants = [v for v in VARIANTS if v in set(summary["variant"])]
+    table = effects(summary, list(OUTCOMES), variants)
+    atomic_write(out / "effects.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write(out / "summary.parquet", lambda tmp: summary.to_parquet(tmp, index=False))
+    fig_dir = out / "figures"
+    figures.members_by_region(ts, fig_dir / "members_by_region.png")
+    figures.forest(table, "final_members", variants, fig_dir / "effect_final_members.png")
+    figures.forest(table, "members_end_2030", variants, fig_dir / "effect_members_2030.png")
+    figures.practice(ts, fig_dir / "practice.png")
+    if not events.empty:
+        figures.partners(events, summary, fig_dir / "partners.png")
+    discussion = out / "discussion.md"
+    span = (int(ts["step"].max()), ts.loc[ts["step"] == 1, "date"].iloc[0], ts["date"].max())
+    text = markdown(
+        root,
+        summary,
+        table,
+        events,
+        incomplete,
+        command,
+        discussion.read_text() if discussion.is_file() else None,
+        span,
+    )
+    atomic_write(out / "report.md", lambda tmp: Path(tmp).write_text(text))
+    return out / "report.md"
+
+
+def git_revision() -> str:
+    """The working tree's commit (with ``-dirty`` when it has changes), or "unknown"."""
+    try:
+        rev = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+        return rev or "unknown"
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    if pd.isna(x):
+        return "–"
+    return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _ci(mean: float, lo: float, hi: float) -> str:
+    return f"{_fmt(mean)} [{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def baseline_table(summary: pd.DataFrame, variant: str) -> pd.DataFrame:
+    """Mean [95% CI] of each outcome per region, for one variant."""
+    rows = []
+    for region, group in summary[summary["variant"] == variant].groupby("region", sort=False):
+        row = {"region": region, "runs": len(group)}
+        for key, label in {**OUTCOMES, "time_to_critical_mass": "months to critical mass"}.items():
+            mean, lo, hi, n = mean_ci(group[key])
+            row[label] = _ci(mean, lo, hi) + (f" (n={n})" if n < len(group) else "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def effect_table(table: pd.DataFrame, outcome: str, variant: str) -> pd.DataFrame:
+    rows = table[(table["outcome"] == outcome) & (table["variant"] == variant)]
+    return pd.DataFrame(
+        {
+            "region": rows["region"],
+            "without": rows["control_mean"].map(_fmt),
+            "with": rows["treated_mean"].map(_fmt),
+            "difference [95% CI]": [
+                _ci(m, lo, hi)
+                for m, lo, hi in rows[["difference", "diff_lo", "diff_hi"]].to_numpy()
+            ],
+            "relative": rows["relative"].map(lambda r: "–" if pd.isna(r) else f"{r:+.0%}"),
+            "d [95% CI]": [_ci(d, lo, hi) for d, lo, hi in rows[["d", "d_lo", "d_hi"]].to_numpy()],
+            "n": rows["n"],
+        }
+    )
+
+
+def channel_table(table: pd.DataFrame, outcome: str, variants: list[str]) -> pd.DataFrame:
+    """Difference [95% CI] of each variant against no exchange, regions in rows."""
+    rows = table[table["outcome"] == outcome]
+    out = rows.pivot_table(index="region", columns="variant", values="difference", sort=False)
+    text = pd.DataFrame(index=out.index)
+    for v in variants:
+        sel = rows[rows["variant"] == v].set_index("region")
+        text[v] = [_ci(*sel.loc[r, ["difference", "diff_lo", "diff_hi"]]) for r in out.index]
+    return text.reset_index()
+
+
+def mechanism_table(summary: pd.DataFrame, variant: str = "full") -> pd.DataFrame:
+    """Mean [95% CI] of practice, confidence and events per region under one variant."""
+    rows = []
+    for region, group in summary[summary["variant"] == variant].groupby("region", sort=False):
+        row = {"region": region}
+        for key, label in MECHANISM.items():
+            row[label] = _ci(*mean_ci(group[key])[:3])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _tipping(summary: pd.DataFrame, variant: str) -> pd.DataFrame:
+    """Per region: replicates tipped over critical mass at the end by a variant, and back."""
+    end = summary.assign(above=summary["final_members"] >= summary["critical_mass"])
+    wide = end.pivot_table(
+        index=["region", "replicate"], columns="variant", values="above", aggfunc="first"
+    ).dropna()
+    if variant not in wide or "none" not in wide:
+        return pd.DataFrame(columns=["up", "down"])
+    up = (wide[variant].astype(bool) & ~wide["none"].astype(bool)).groupby("region").sum()
+    down = (~wide[variant].astype(bool) & wide["none"].astype(bool)).groupby("region").sum()
+    return pd.DataFrame({"up": up, "down": down})
+
+
+def why_table(summary: pd.DataFrame, table: pd.DataFrame, variants: list[str]) -> pd.DataFrame:
+    base = summary[summary["variant"] == "none"].groupby("region", sort=False)
+    tips = _tipping(summary, "full")
+    rows = []
+    for region, group in base:
+        members = group["final_members"].mean()
+        pool = int(group["n_organisations"].iloc[0])
+        row = {
+            "region": region,
+            "pool": pool,
+            "members without": _fmt(members),
+            "headroom": _fmt(pool - members),
+            "tipped up / down": (
+                f"{int(tips.loc[region, 'up'])} / {int(tips.loc[region, 'down'])}"
+                if region in tips.index
+                else "–"
+            ),
+        }
+        for v in variants:
+            sel = table[
+                (table["outcome"] == "final_members")
+                & (table["variant"] == v)
+                & (table["region"] == region)
+            ]
+            row[v] = _ci(*sel[["difference", "diff_lo", "diff_hi"]].iloc[0]) if len(sel) else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def findings(table: pd.DataFrame) -> list[str]:
+    """Sentences generated from the effects table (numbers only; interpretation is separate)."""
+    full = table[(table["variant"] == "full") & (table["outcome"] == "final_members")]
+    full = full.sort_values("difference", ascending=False)
+    lines = []
+    clear_up = full[full["diff_lo"] > 0]["region"].tolist()
+    clear_down = full[full["diff_hi"] < 0]["region"].tolist()
+    unclear = [r for r in full["region"] if r not in clear_up + clear_down]
+    top = full.iloc[0]
+    lines.append(
+        f"Largest gain in final membership: **{top['region']}**, "
+        f"{_ci(top['difference'], top['diff_lo'], top['diff_hi'])} members "
+        f"(d = {_fmt(top['d'])})."
+    )
+    strong = full.sort_values("d", ascending=False).iloc[0]
+    lines.append(
+        f"Largest standardised gain: **{strong['region']}**, d = "
+        f"{_ci(strong['d'], strong['d_lo'], strong['d_hi'])} "
+        f"({_fmt(strong['difference'])} members)."
+    )
+    lines.append(
+        "Final membership clearly higher with exchange (95% CI above 0): "
+        f"{', '.join(clear_up) or 'none'}; clearly lower: {', '.join(clear_down) or 'none'}"
+        f"; no clear difference: {', '.join(unclear) or 'none'}."
+    )
+    for variant in ("practice_only", "confidence_only"):
+        sel = table[(table["variant"] == variant) & (table["outcome"] == "final_members")]
+        if sel.empty:
+            continue
+        up = sel[sel["diff_lo"] > 0]["region"].tolist()
+        down = sel[sel["diff_hi"] < 0]["region"].tolist()
+        lines.append(
+            f"{variant.replace('_', ' ')}: clearly higher in {', '.join(up) or 'none'}"
+            f"; clearly lower in {', '.join(down) or 'none'}."
+        )
+    return lines
+
+
+def markdown(
+    root: Path,
+    summary: pd.DataFrame,
+    table: pd.DataFrame,
+    events: pd.DataFrame,
+    incomplete: int,
+    command: str,
+    discussion: str | None,
+    ts_span: tuple[int, str, str],
+) -> str:
+    variants = [v for v in VARIANTS if v in set(summary["variant"])]
+    reps = summary.groupby("variant")["replicate"].nunique()
+    kinds = events["kind"].value_counts() if not events.empty else pd.Series(dtype=int)
+    runs_full = max(1, summary[summary["variant"] == "full"]["replicate"].nunique())
+    regions = list(dict.fromkeys(summary["region"]))
+    counts = ", ".join(f"{v} ({n} replicates)" for v, n in reps.items())
+    per_run = len(events[events["variant"] == "full"]) / runs_full if not events.empty else 0
+    lines = [
+        "# Peer exchange between regions",
+        "",
+        "Does peer exchange between regions help clusters form, which regions gain most, and "
+        'why? (issue 10; seed: "Peer exchange between regions strengthens learning, confidence, '
+        'and practical application of the models").',
+        "",
+        "## How it was made",
+        "",
+        f"- Command: `{command}`",
+        f"- Package: csei-sim {csei_sim.__version__}, git revision `{git_revision()}`",
+        f"- Sweep folder: `{root}`; variants: {counts}; incomplete runs left out: {incomplete}.",
+        f"- Each run steps {summary['region'].nunique()} regions ({', '.join(regions)}) "
+        f"together for {int(ts_span[0])} months ({ts_span[1]} to {ts_span[2]}), each with the "
+        "presets of its case experiment and its own seed; the exchange draws "
+        "from a separate stream. Variants of a replicate share all seeds, so differences are "
+        "paired. Exchange parameters: `csei_sim.multiregion.params.ExchangeParams` (defaults; "
+        'sources and assumptions in docs/ODD.md, "Extension: peer exchange between regions").',
+        "- Variants: `none` (no exchange: each region as if alone), `full` (practice and "
+        "confidence), `practice_only` (no confidence), `confidence_only` (no practice learnt).",
+        f"- Exchange events per run (full): {_fmt(per_run)}"
+        f" on average; by kind over all exchange variants: "
+        + ", ".join(f"{k} {v}" for k, v in kinds.items())
+        + ".",
+        "",
+        "Effects are paired differences (with minus without exchange) over replicates: mean "
+        "and t-based 95% confidence interval; d is the standardised mean difference (Cohen's "
+        "d_av) with a paired bootstrap 95% interval.",
+        "",
+        "## Findings (generated from the numbers)",
+        "",
+        *[f"- {line}" for line in findings(table)],
+        "",
+        "## Membership by region, with and without exchange",
+        "",
+        "![members by region](figures/members_by_region.png)",
+        "",
+        "Lines: mean over replicates; bands: 95% confidence interval of the mean.",
+        "",
+        "## Effect of exchange (full) by region",
+        "",
+    ]
+    for outcome, label in OUTCOMES.items():
+        lines += [
+            f"### {label}",
+            "",
+            effect_table(table, outcome, "full").to_markdown(index=False),
+            "",
+        ]
+    lines += [
+        "![effect on final members](figures/effect_final_members.png)",
+        "",
+        "![effect on members at the end of 2030](figures/effect_members_2030.png)",
+        "",
+        "## Channels: practice and confidence separately",
+        "",
+        "Difference in final members against no exchange, mean [95% CI]:",
+        "",
+        channel_table(table, "final_members", variants).to_markdown(index=False),
+        "",
+        "Difference in members at the end of 2030:",
+        "",
+        channel_table(table, "members_end_2030", variants).to_markdown(index=False),
+        "",
+        "## What exchange did to each region (full)",
+        "",
+        "Without exchange practice stays at each region's preset values and confidence at 0.",
+        "",
+    ]
+    lines += [
+        mechanism_table(summary).to_markdown(index=False),
+        "",
+        "![practice and confidence over time](figures/practice.png)",
+        "",
+        "## Why: headroom, tipping and channels",
+        "",
+        "Per region: pool of organisations, members at the end without exchange, "
+        "headroom (pool minus those members), replicates in which exchange tipped the "
+        "region over critical mass at the end (without: below, with: at or above) or back "
+        "below it, and the effect on final members of each variant, mean [95% CI].",
+        "",
+        why_table(summary, table, variants).to_markdown(index=False),
+        "",
+    ]
+    if not events.empty:
+        lines += [
+            "![who met whom](figures/partners.png)",
+            "",
+            "Exchange meetings per run between each pair of regions (full variant; study "
+            "visits and seminars; a seminar counts for every pair in the room).",
+            "",
+        ]
+    lines += [
+        "## Baseline: each region without exchange",
+        "",
+        baseline_table(summary, "none").to_markdown(index=False),
+        "",
+        "## Data",
+        "",
+        "`effects.csv`: every paired effect (region, outcome, variant). `summary.parquet`: "
+        "one row per run and region (seeds, variant, outcomes, practice and confidence).",
+        "",
+    ]
+    if discussion:
+        lines += [discussion.strip(), ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="csei-sim-exchange report", description="Write the peer-exchange study's report."
+    )
+    parser.add_argument("sweep_dir", type=Path)
+    parser.add_argument("--out", type=Path, default=None, help="output folder")
+    args = parser.parse_args(argv)
+    try:
+        path = write_report(args.sweep_dir, args.out)
+    except FileNotFoundError as err:
+        print(f"csei-sim-exchange report: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0

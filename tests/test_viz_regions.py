@@ -1,0 +1,72 @@
+"""The regions view: small multiples of a multi-region run, stepped and reset in-process."""
+
+from __future__ import annotations
+
+import pytest
+
+solara = pytest.importorskip("solara")
+
+import ipyvuetify as v  # noqa: E402
+import ipywidgets as widgets  # noqa: E402
+
+from csei_sim.viz.regions import RegionsRun, RegionsView, draw_regions, region_table  # noqa: E402
+
+STEPS = 24
+REGIONS = ("agder", "kurzeme", "voru")
+
+
+def test_twin_without_exchange_shares_seeds_and_differs_only_by_exchange():
+    run = RegionsRun.build(
+        seed=3, exchange={"events_per_year": 12}, compare=True, steps=STEPS, regions=REGIONS
+    )
+    run.advance(STEPS + 5)  # stops at the horizon
+    assert run.steps == STEPS and not run.model.running
+    assert run.model.seeds == run.baseline.seeds
+    assert not run.baseline.exchange.enabled and run.baseline.events().empty
+    table = region_table(run)
+    assert list(table["region"]) == list(REGIONS)
+    assert (table["events"] > 0).all()
+    assert (table["effectiveness"].astype(float) > 1.0).all()
+    for name in REGIONS:
+        assert table.set_index("region").loc[name, "members"] == int(
+            run.model.region_timeseries(name)["members"].iloc[-1]
+        )
+
+
+def test_small_multiples_have_one_panel_per_region_with_both_lines():
+    run = RegionsRun.build(seed=1, exchange={}, compare=True, steps=STEPS, regions=REGIONS)
+    run.advance(6)
+    fig = draw_regions(run)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title().split(":")[0] for ax in shown] == list(REGIONS)
+    for ax, name in zip(shown, REGIONS, strict=True):
+        with_line, without_line = ax.get_lines()[:2]
+        assert list(with_line.get_ydata()) == list(run.model.region_timeseries(name)["members"])
+        assert len(without_line.get_ydata()) == 7  # steps 0..6
+
+
+def _click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def _texts(rc) -> str:
+    parts = [str(w.unsafe_innerHTML) for w in rc.find(solara.widgets.HTML).widgets]
+    parts += [c for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str)]
+    return "\n".join(parts)
+
+
+def test_view_steps_a_year_redraws_and_resets():
+    box, rc = solara.render(RegionsView(steps=STEPS, regions=REGIONS), handle_error=False)
+    try:
+        image = rc.find(widgets.Image).widget
+        before = bytes(image.value)
+        assert before.startswith(b"\x89PNG")
+        assert "Month 0 of 24" in _texts(rc)
+        _click(rc, "Step")  # the default stride is a year
+        assert "Month 12 of 24" in _texts(rc)
+        assert bytes(rc.find(widgets.Image).widget.value) != before
+        assert all(name in _texts(rc) for name in REGIONS)  # the table lists every region
+        _click(rc, "Reset")
+        assert "Month 0 of 24" in _texts(rc)
+    finally:
+        rc.close()
