@@ -28,6 +28,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,38 @@ from csei_sim.run import atomic_write, simulate, write_parquet
 
 DONE = "done.json"
 CONFIG = "config.yaml"
+# The modules whose code determines a run's numbers: a change to any of them makes complete run
+# folders stale, so a resumed sweep redoes them instead of mixing old and new results.
+MODEL_MODULES = (
+    "model",
+    "agents",
+    "params",
+    "network",
+    "population",
+    "funding",
+    "ledger",
+    "governance",
+    "facilitation",
+    "collaboration",
+    "decisions",
+    "metrics",
+    "observe",
+    "months",
+    "run",
+)
+
+
+@cache
+def model_code_digest() -> str:
+    """Hash of the source of the modules that determine the numbers of a run."""
+    import csei_sim
+
+    root = Path(csei_sim.__file__).parent
+    digest = hashlib.sha256()
+    for name in MODEL_MODULES:
+        path = root / f"{name}.py"
+        digest.update(path.read_bytes() if path.is_file() else name.encode())
+    return digest.hexdigest()[:16]
 
 
 def run_seed(base_seed: int, replicate: int) -> int:
@@ -67,8 +100,11 @@ class RunSpec:
         return run_seed(self.base_seed, self.replicate)
 
     def fingerprint(self) -> str:
-        """Hash of what determines the results: parameters and seed."""
-        text = json.dumps({"params": self.params.to_dict(), "seed": self.seed}, sort_keys=True)
+        """Hash of what determines the results: parameters, seed and the model's code."""
+        text = json.dumps(
+            {"params": self.params.to_dict(), "seed": self.seed, "code": model_code_digest()},
+            sort_keys=True,
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @classmethod
