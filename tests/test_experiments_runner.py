@@ -159,3 +159,24 @@ def test_mean_ci_is_the_t_interval():
     assert (mean, n) == (2.0, 3)
     assert hi - mean == pytest.approx(4.302653 / np.sqrt(3), rel=1e-6)
     assert mean_ci([])[3] == 0
+
+
+def test_shares_get_a_wilson_interval_inside_zero_and_one():
+    from csei_sim.experiment.stats import interval
+
+    share, lo, hi, n = interval([1, 1, 1, 0], "reached_critical_mass")
+    assert (share, n) == (0.75, 4) and 0 <= lo < share < hi <= 1
+    assert hi == pytest.approx(0.9544, abs=1e-3)  # Wilson score bound for 3 of 4
+    assert interval([1, 1, 1], "reached_critical_mass")[2] == 1.0
+
+
+def test_scenarios_are_ordered_by_the_numbers_in_their_labels():
+    from csei_sim.experiment.figures import natural_key
+
+    labels = ["split=b,hours=160", "split=a,hours=20", "split=a,hours=160", "split=a,hours=0"]
+    assert sorted(labels, key=natural_key) == [
+        "split=a,hours=0",
+        "split=a,hours=20",
+        "split=a,hours=160",
+        "split=b,hours=160",
+    ]

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from csei_sim.experiment.stats import band, mean_ci  # noqa: E402
+from csei_sim.experiment.stats import band, interval  # noqa: E402
 from csei_sim.metrics import RADAR  # noqa: E402
 from csei_sim.run import atomic_write  # noqa: E402
+
+ONE_PANEL_MAX = 6  # more scenarios than this get one panel each
+
+
+def natural_key(text: str) -> list:
+    """Sort key that orders numbers inside labels by value (hours=20 before hours=160)."""
+    return [float(part) if part[:1].isdigit() else part for part in re.split(r"(\d+\.?\d*)", text)]
+
+
+def scenarios_of(frame: pd.DataFrame) -> list[str]:
+    return sorted(frame["scenario"].unique(), key=natural_key)
 
 
 def save(fig, path: Path) -> Path:
@@ -28,46 +41,77 @@ def _colours(n: int) -> list:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
+def _draw_band(ax, rows: pd.DataFrame, value: str, colour, label: str | None) -> None:
+    stats = band(rows, "date", value)
+    x = pd.to_datetime(stats.index)
+    ax.fill_between(x, stats["lower"], stats["upper"], color=colour, alpha=0.2, linewidth=0)
+    ax.plot(x, stats["mean"], color=colour, label=label)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _tight_below_title(fig) -> None:
+    """Tight layout that leaves half an inch at the top for the figure title."""
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+
+
 def membership_bands(timeseries: pd.DataFrame, path: Path, value: str = "members") -> Path:
-    """Mean ``value`` per scenario over time, shaded over the middle 95% of replicates."""
-    scenarios = sorted(timeseries["scenario"].unique())
-    fig, ax = plt.subplots(figsize=(9, 5))
-    for scenario, colour in zip(scenarios, _colours(len(scenarios)), strict=True):
+    """Mean ``value`` per scenario over time, shaded over the middle 95% of replicates.
+
+    Up to six scenarios share one panel; more get one panel each, on the same axes.
+    """
+    scenarios = scenarios_of(timeseries)
+    colours = _colours(len(scenarios))
+    title = f"{value.capitalize()} by scenario: mean and middle 95% of replicates"
+    if len(scenarios) <= ONE_PANEL_MAX:
+        fig, ax = plt.subplots(figsize=(9, 5))
+        for scenario, colour in zip(scenarios, colours, strict=True):
+            rows = timeseries[timeseries["scenario"] == scenario]
+            _draw_band(ax, rows, value, colour, f"{scenario} (n={rows['run'].nunique()})")
+        ax.set_ylabel(value.replace("_", " "))
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        ax.set_title(title)
+        fig.tight_layout()
+        return save(fig, path)
+    cols = 4 if len(scenarios) > 9 else 3
+    grid = int(np.ceil(len(scenarios) / cols))
+    fig, axes = plt.subplots(
+        grid, cols, figsize=(3.4 * cols, 2.5 * grid + 0.6), sharex=True, sharey=True, squeeze=False
+    )
+    for ax, scenario, colour in zip(axes.flat, scenarios, colours, strict=False):
         rows = timeseries[timeseries["scenario"] == scenario]
-        stats = band(rows, "date", value)
-        x = pd.to_datetime(stats.index)
-        ax.fill_between(x, stats["lower"], stats["upper"], color=colour, alpha=0.18, linewidth=0)
-        ax.plot(x, stats["mean"], color=colour, label=f"{scenario} (n={int(stats['n'].max())})")
-    ax.set_xlabel("month")
-    ax.set_ylabel(value.replace("_", " "))
-    ax.set_title(f"{value.capitalize()} by scenario: mean and middle 95% of replicates")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.tight_layout()
+        _draw_band(ax, rows, value, colour, None)
+        ax.set_title(f"{scenario} (n={rows['run'].nunique()})", fontsize=7)
+    for ax in list(axes.flat)[len(scenarios) :]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=10)
+    _tight_below_title(fig)
     return save(fig, path)
 
 
 def outcome_intervals(summary: pd.DataFrame, metrics: list[str], path: Path) -> Path:
     """One panel per outcome: mean per scenario with its 95% confidence interval."""
-    scenarios = sorted(summary["scenario"].unique())
+    scenarios = scenarios_of(summary)
     cols = min(3, len(metrics))
     rows = int(np.ceil(len(metrics) / cols))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(4.2 * cols, 0.35 * len(scenarios) * rows + 2.2), squeeze=False
-    )
+    height = 0.3 * len(scenarios) + 1.2
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, height * rows + 0.6), squeeze=False)
     y = np.arange(len(scenarios))
     for ax, metric in zip(axes.flat, metrics, strict=False):
-        est = [mean_ci(summary.loc[summary["scenario"] == s, metric]) for s in scenarios]
-        mean = np.array([e[0] for e in est])
-        err = np.array([[m - e[1], e[2] - m] for m, e in zip(mean, est, strict=True)]).T
-        ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="o", color="#1f4e79", capsize=3)
+        est = np.array(
+            [interval(summary.loc[summary["scenario"] == s, metric], metric)[:3] for s in scenarios]
+        )
+        err = np.nan_to_num(np.abs(est[:, 1:3].T - est[:, 0]))
+        ax.errorbar(est[:, 0], y, xerr=err, fmt="o", color="#1f4e79", capsize=3)
         ax.set_yticks(y, scenarios if ax in axes[:, 0] else [""] * len(y), fontsize=7)
         ax.set_title(metric.replace("_", " "), fontsize=9)
-        ax.invert_yaxis()
+        ax.set_ylim(len(scenarios) - 0.5, -0.5)
         ax.grid(axis="x", alpha=0.3)
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     fig.suptitle("Final outcomes: mean and 95% confidence interval across replicates", fontsize=10)
-    fig.tight_layout()
+    _tight_below_title(fig)
     return save(fig, path)
 
 

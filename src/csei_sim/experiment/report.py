@@ -21,7 +21,7 @@ import pandas as pd
 
 from csei_sim.experiment import figures
 from csei_sim.experiment.results import aggregate, find_runs
-from csei_sim.experiment.stats import mean_ci
+from csei_sim.experiment.stats import interval
 from csei_sim.metrics import RADAR
 from csei_sim.run import atomic_write
 
@@ -59,10 +59,12 @@ def _fmt(value: float) -> str:
 def outcome_table(summary: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """Mean [95% CI] of each outcome per scenario, as text, plus the number of runs."""
     rows = []
-    for scenario, group in summary.groupby("scenario", sort=True):
+    groups = dict(list(summary.groupby("scenario")))
+    for scenario in figures.scenarios_of(summary):
+        group = groups[scenario]
         row = {"scenario": scenario, "runs": len(group)}
         for metric in metrics:
-            mean, lo, hi, n = mean_ci(group[metric])
+            mean, lo, hi, n = interval(group[metric], metric)
             ci = f" [{_fmt(lo)}, {_fmt(hi)}]" if n > 1 else ""
             row[metric] = f"{_fmt(mean)}{ci}" + (f" (n={n})" if 0 < n < len(group) else "")
         rows.append(row)
@@ -88,8 +90,10 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
     figures.outcome_intervals(summary, metrics, fig_dir / "outcomes.png")
     final = _final_rows(timeseries)
     radars = {}
-    for scenario, group in final.groupby("scenario", sort=True):
-        radars[scenario] = figures.radar(group, scenario, fig_dir / f"radar_{slug(scenario)}.png")
+    groups = dict(list(final.groupby("scenario")))
+    for scenario in figures.scenarios_of(final):
+        path = fig_dir / f"radar_{slug(scenario)}.png"
+        radars[scenario] = figures.radar(groups[scenario], scenario, path)
     _, incomplete = find_runs(root)
     text = _markdown(root, summary, final, metrics, radars, incomplete, out)
     atomic_write(out / "report.md", lambda tmp: Path(tmp).write_text(text))
@@ -107,9 +111,10 @@ def _markdown(
 ) -> str:
     reps = summary.groupby("scenario")["replicate"].nunique()
     radar_cols = [f"radar_{k}" for k in RADAR]
-    radar_means = final.groupby("scenario")[radar_cols].mean().round(2)
+    order = figures.scenarios_of(summary)
+    radar_means = final.groupby("scenario")[radar_cols].mean().round(2).reindex(order)
     radar_means.columns = list(RADAR)
-    archetypes = pd.crosstab(summary["scenario"], summary["archetype"])
+    archetypes = pd.crosstab(summary["scenario"], summary["archetype"]).reindex(order)
     lines = [
         f"# Report: {root.name}",
         "",
@@ -129,7 +134,8 @@ def _markdown(
         "",
         "Mean and t-based 95% confidence interval of the mean across replicates; (n=...) where "
         "an outcome is undefined in some runs (e.g. time to critical mass when it was never "
-        "reached). `reached_critical_mass` is the share of runs that reached it.",
+        "reached). `reached_critical_mass` is the share of runs that reached it, with a Wilson "
+        "95% interval.",
         "",
         outcome_table(summary, metrics).to_markdown(index=False),
         "",

@@ -5,7 +5,8 @@ complete when it has a valid ``done.json``, see :mod:`csei_sim.experiment.runner
 
 - ``summary``: one row per run: ``run`` (folder relative to the sweep), ``scenario``,
   ``base_seed``, ``replicate``, ``seed``, the scenario's choices (e.g. ``governance``), every
-  parameter under its flat name (``n_organisations``, ``governance_mode``, ...), then the outcomes;
+  parameter under its flat name (``n_organisations``, ``governance_mode``, ...; ``param_<name>``
+  where an output has the same name, as ``param_facilitation_hours``), then the outcomes;
 - ``timeseries``: one row per run and step: ``run``, ``scenario``, ``replicate``, ``seed``, the
   choices and the parameters that differ between runs, ``step``, then every time-series column.
 
@@ -59,7 +60,10 @@ def _run_row(root: Path, folder: Path) -> dict:
 
 
 def _label(choices: dict[str, str], keys: list[str]) -> str:
-    return ",".join(f"{k}={choices.get(k, '')}" for k in keys) if keys else "all"
+    """``key=value,...``; a parameter's group prefix is dropped (names are unique across groups)."""
+    if not keys:
+        return "all"
+    return ",".join(f"{k.rsplit('.', 1)[-1]}={choices.get(k, '')}" for k in keys)
 
 
 def _scenarios(rows: list[dict]) -> list[str]:
@@ -84,34 +88,41 @@ def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = [_run_row(root, folder) for folder in complete]
     for row, label in zip(rows, _scenarios(rows), strict=True):
         row["scenario"] = label
-    params = pd.DataFrame([row["params"] for row in rows])
+    outcomes = [_outcome(folder) for folder in complete]
+    series = [pd.read_parquet(folder / "timeseries.parquet").reset_index() for folder in complete]
+    names = param_columns(rows[0]["params"], set(series[0].columns) | set(outcomes[0]))
+    params = pd.DataFrame([row["params"] for row in rows]).rename(columns=names)
     varying = [c for c in params.columns if params[c].astype(str).nunique() > 1]
     # group choices (region, governance, ...) become columns; parameter overrides already are
     choice_keys = sorted(
         k
         for k in {k for row in rows for k in row["choices"]}
-        if k.rsplit(".", 1)[-1] not in params.columns
+        if k.rsplit(".", 1)[-1] not in rows[0]["params"]
     )
-    summaries, series = [], []
-    for row, folder in zip(rows, complete, strict=True):
-        keys = {k: row[k] for k in RUN_KEYS}
-        keys.update({k: row["choices"].get(k) for k in choice_keys})
-        outcome = (
-            pd.read_parquet(folder / "summary.parquet")
-            .iloc[0]
-            .drop(["seed", "base_seed", "replicate"], errors="ignore")
-            .to_dict()
-        )
-        summaries.append({**keys, **row["params"], **outcome})
-        ts = pd.read_parquet(folder / "timeseries.parquet").reset_index()
-        for key, value in reversed({**keys, **{k: row["params"][k] for k in varying}}.items()):
-            ts.insert(0, key, value)
-        series.append(ts)
+    summaries, frames = [], []
+    for row, values, outcome, ts in zip(
+        rows, params.to_dict("records"), outcomes, series, strict=True
+    ):
+        keys = {k: row[k] for k in RUN_KEYS} | {k: row["choices"].get(k) for k in choice_keys}
+        summaries.append({**keys, **values, **outcome})
+        front = {**keys, **{k: values[k] for k in varying}}
+        frames.append(pd.concat([pd.DataFrame(front, index=ts.index), ts], axis=1))
     summary = pd.DataFrame(summaries).sort_values(["scenario", "replicate"], kind="stable")
-    timeseries = pd.concat(series, ignore_index=True).sort_values(
+    timeseries = pd.concat(frames, ignore_index=True).sort_values(
         ["scenario", "replicate", "step"], kind="stable"
     )
     return timeseries.reset_index(drop=True), summary.reset_index(drop=True)
+
+
+def param_columns(params: dict, taken: set[str]) -> dict[str, str]:
+    """Column name of each parameter: its own, or ``param_<name>`` where an output has that name
+    (e.g. ``facilitation_hours`` is both a parameter and the hours delivered each month)."""
+    return {name: f"param_{name}" if name in taken else name for name in params}
+
+
+def _outcome(folder: Path) -> dict:
+    frame = pd.read_parquet(folder / "summary.parquet")
+    return frame.iloc[0].drop(["seed", "base_seed", "replicate"], errors="ignore").to_dict()
 
 
 def write_tables(sweep_dir: Path | str, out_dir: Path | str) -> tuple[Path, Path]:

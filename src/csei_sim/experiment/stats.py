@@ -36,3 +36,24 @@ def band(frame: pd.DataFrame, by: str, value: str, level: float = LEVEL) -> pd.D
             "n": grouped.count(),
         }
     )
+
+
+SHARES = frozenset({"reached_critical_mass"})  # outcomes that are 0/1 per run
+
+
+def wilson(values: pd.Series | np.ndarray, level: float = LEVEL) -> tuple[float, float, float, int]:
+    """(share, lower, upper, n) of 0/1 values; the Wilson score interval, which stays in [0, 1]."""
+    x = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce").dropna(), dtype=float)
+    n = len(x)
+    if n == 0:
+        return (np.nan, np.nan, np.nan, 0)
+    p, z = float(x.mean()), float(stats.norm.ppf(0.5 + level / 2))
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return (p, max(0.0, float(centre - half)), min(1.0, float(centre + half)), n)
+
+
+def interval(values: pd.Series | np.ndarray, metric: str = "") -> tuple[float, float, float, int]:
+    """The 95% interval the report uses: Wilson for shares, t for means."""
+    return wilson(values) if metric in SHARES else mean_ci(values)
