@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,6 +57,7 @@ class SweepFigures:
     method: str
     runs: int
     wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # all processes of the command
     error: str = ""
 
     @property
@@ -63,15 +65,21 @@ class SweepFigures:
         return self.runs / statistics.median(self.wall) if self.wall else float("nan")
 
 
-def child(args: list[str]) -> tuple[float, str]:
-    """Run a command in a fresh process; its wall seconds and standard output."""
+def children_cpu() -> float:
+    """CPU seconds of all finished child processes (and theirs, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child(args: list[str]) -> tuple[float, float, str]:
+    """Run a command in a fresh process; its wall seconds, CPU seconds and standard output."""
     env = {**os.environ, "MPLBACKEND": "Agg", "HYDRA_FULL_ERROR": "1"}
-    start = time.perf_counter()
+    cpu, start = children_cpu(), time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=HERE)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
     if done.returncode:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    return seconds, done.stdout
+    return seconds, cpu, done.stdout
 
 
 def measure_models(sizes: list[int], steps: int, repeats: int) -> list[ModelFigures]:
@@ -79,7 +87,7 @@ def measure_models(sizes: list[int], steps: int, repeats: int) -> list[ModelFigu
     for n in sizes:
         for kind in ("csei", "boltzmann"):
             cmd = [PY, "workloads.py", "model", kind, str(n), str(steps), str(repeats)]
-            data = json.loads(child(cmd)[1].strip().splitlines()[-1])
+            data = json.loads(child(cmd)[2].strip().splitlines()[-1])
             out.append(ModelFigures(kind, n, **data))
             print(f"  {kind:9} n={n:>6}: {statistics.median(data['wall']):7.2f} s", flush=True)
     return out
@@ -124,7 +132,9 @@ def measure_sweeps(runs: int, repeats: int) -> list[SweepFigures]:
                 shutil.rmtree(Path(tmp) / "app", ignore_errors=True)  # no resuming of runs
                 shutil.rmtree(Path(tmp) / "cli", ignore_errors=True)
                 try:
-                    figures[name].wall.append(child(cmd)[0])
+                    wall, cpu, _ = child(cmd)
+                    figures[name].wall.append(wall)
+                    figures[name].cpu.append(cpu)
                     print(f"  {name:54}: {figures[name].wall[-1]:7.2f} s", flush=True)
                 except RuntimeError as err:
                     figures[name].error = str(err).splitlines()[-1][:200]
@@ -189,7 +199,7 @@ def sweep_table(sweeps: list[SweepFigures]) -> str:
     rows = []
     for s in sweeps:
         if s.error:
-            rows.append([s.method, str(s.runs), "failed", s.error, "", ""])
+            rows.append([s.method, str(s.runs), "failed", s.error, "", "", ""])
             continue
         rate = s.runs_per_second
         rows.append(
@@ -197,12 +207,13 @@ def sweep_table(sweeps: list[SweepFigures]) -> str:
                 s.method,
                 str(s.runs),
                 f"{statistics.median(s.wall):.1f}",
+                f"{statistics.median(s.cpu):.1f}",
                 f"{rate:.2f}",
                 f"{rate / serial:.2f}",
                 f"{rate / batch2:.2f}",
             ]
         )
-    header = ["way of running", "runs", "wall s", "runs/s", "x serial", "x batch_run(2)"]
+    header = ["way of running", "runs", "wall s", "CPU s", "runs/s", "x serial", "x batch_run(2)"]
     return table(header, rows)
 
 
@@ -260,7 +271,8 @@ def report(args, figs, sweeps, info, load) -> str:
             f"## Sweep throughput: {sweeps[0].runs} runs ({len(MODES)} governance modes x "
             f"{sweeps[0].runs // len(MODES)} replicates, {ORGS} organisations, {STEPS} steps)",
             "",
-            "Wall time of the whole command, start-up included.",
+            "Wall time of the whole command, start-up included; CPU s = CPU time of all its",
+            "processes (workers included), which shows each way's overhead whatever the load.",
             "",
             sweep_table(sweeps),
         ]

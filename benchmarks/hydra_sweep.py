@@ -17,11 +17,11 @@ import hydra
 from omegaconf import DictConfig
 from workloads import run_seed
 
-from csei_sim.run import simulate
-
 
 @hydra.main(version_base="1.3", config_path="hydra_conf", config_name="config")
 def main(cfg: DictConfig) -> list[dict]:
+    from csei_sim.run import simulate  # imported in the workers only, not by the launching process
+
     first = cfg.block * cfg.block_size
     return [
         simulate(
