@@ -107,7 +107,9 @@ def server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert "Could not load URL" not in log.read_text(), "the page asked for files from a CDN"
+    text = log.read_text()
+    assert "Could not load URL" not in text, "the page asked for files from a CDN"
+    assert "Traceback" not in text, f"the server hit an error:\n{text[-4000:]}"
 
 
 @pytest.fixture(scope="module")

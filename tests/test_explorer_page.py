@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
@@ -14,6 +16,7 @@ from csei_sim import presets  # noqa: E402
 from csei_sim.agents import Status  # noqa: E402
 from csei_sim.viz import compare, network, panels  # noqa: E402
 from csei_sim.viz.app import ClusterView, Page, StepInfo  # noqa: E402
+from csei_sim.viz.charts import locked_png  # noqa: E402
 from csei_sim.viz.explorer_model import (  # noqa: E402
     SLIDERS,
     ExplorerModel,
@@ -256,3 +259,37 @@ def test_reset_restores_live_levers_to_the_scenario(page):
         w for w in sidebar(page).find(v.Slider).widgets if str(w.label).startswith("Confidence")
     ][0]
     assert lever.v_model == pytest.approx(0.0)
+
+
+def test_a_step_waits_while_a_panel_is_drawn():
+    """Play steps in one thread while panels draw in another: the two never overlap."""
+    model = _model(2)
+    worker = threading.Thread(target=model.step)
+    with model.lock:
+        worker.start()
+        worker.join(timeout=0.3)
+        assert model.steps == 2  # the step is waiting for the lock
+    worker.join()
+    assert model.steps == 3 and len(model.timeseries()) == 4
+
+
+def test_panels_drawn_while_playing_show_whole_months():
+    model = _model(0)
+    errors: list[BaseException] = []
+
+    def play() -> None:
+        try:
+            for _ in range(40):
+                model.step()
+        except BaseException as err:  # surfaced below
+            errors.append(err)
+
+    worker = threading.Thread(target=play)
+    worker.start()
+    while worker.is_alive():
+        for draw in (panels.draw_membership, network.draw_network):
+            assert locked_png(draw, model).startswith(b"\x89PNG")
+        with model.lock:
+            assert len(model.timeseries()) == model.steps + 1
+    worker.join()
+    assert errors == [] and model.steps == 40

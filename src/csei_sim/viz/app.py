@@ -17,7 +17,7 @@ from mesa.visualization.utils import update_counter
 from csei_sim.agents import Status
 from csei_sim.model import CSEIModel
 from csei_sim.viz.compare import CompareView
-from csei_sim.viz.explorer_model import ExplorerModel, default_inputs
+from csei_sim.viz.explorer_model import ExplorerModel, default_inputs, model_lock
 from csei_sim.viz.inputs import LiveLevers, ScenarioInputs
 from csei_sim.viz.network import NetworkPanel
 from csei_sim.viz.panels import BudgetPanel, EventLog, MembershipPanel, RadarPanel, TrustPanel
@@ -33,16 +33,19 @@ PLAY_INTERVAL_MS = 150
 def StepInfo(model: CSEIModel):
     """Where the run stands: step and month, members, aware and exited, governance."""
     update_counter.get()
-    status = model.orgs.status
-    m = model.metrics
-    solara.HTML(
-        unsafe_innerHTML=(
-            f"<b>Step {model.steps} of {model.params.steps}</b> ({model.date_of(model.steps)})<br>"
-            f"Members {int((status == Status.MEMBER).sum())}, aware "
-            f"{int((status == Status.AWARE).sum())}, exited {int((status == Status.EXITED).sum())} "
-            f"of {model.orgs.n}<br>Governance: {escape(str(m['governance_state']))}"
-            f"{' (formalised)' if m['formalised'] else ''}; {escape(str(m['archetype']))}"
-        )
+    with model_lock(model):
+        solara.HTML(unsafe_innerHTML=step_info(model))
+
+
+def step_info(model: CSEIModel) -> str:
+    status, m, step = model.orgs.status, model.metrics, model.steps
+    count = {s: int((status == s).sum()) for s in Status}
+    return (
+        f"<b>Step {step} of {model.params.steps}</b> ({model.date_of(step)})<br>"
+        f"Members {count[Status.MEMBER]}, aware {count[Status.AWARE]}, exited "
+        f"{count[Status.EXITED]} of {model.orgs.n}<br>Governance: "
+        f"{escape(str(m['governance_state']))}{' (formalised)' if m['formalised'] else ''}; "
+        f"{escape(str(m['archetype']))}"
     )
 
 

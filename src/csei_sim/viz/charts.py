@@ -19,6 +19,7 @@ from mesa.visualization.utils import update_counter
 
 from csei_sim.model import CSEIModel
 from csei_sim.plots import SECTOR_COLOURS
+from csei_sim.viz.explorer_model import model_lock
 
 DPI = 80
 SECTOR_LABELS = {
@@ -49,6 +50,12 @@ def png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
+
+
+def locked_png(draw: Callable[[CSEIModel], Figure], model: CSEIModel) -> bytes:
+    """Draw while the model cannot step, so the figure shows one consistent month."""
+    with model_lock(model):
+        return png(draw(model))
 
 
 def timeseries(model: CSEIModel) -> pd.DataFrame:
@@ -85,7 +92,7 @@ def date_axis(ax, model: CSEIModel, label_grant_end: bool = False) -> None:
 def Chart(draw: Callable[[CSEIModel], Figure], model: CSEIModel):
     """A figure of ``model`` drawn by ``draw``, redrawn only when the model or its step changes."""
     update_counter.get()  # Mesa's controller bumps it after steps: re-render, then check the step
-    image = solara.use_memo(lambda: png(draw(model)), [id(model), model.steps, draw])
+    image = solara.use_memo(lambda: locked_png(draw, model), [id(model), model.steps, draw])
     return rw.Image(value=image, format="png", layout={"max_width": "100%"})
 
 

@@ -7,6 +7,8 @@ so Mesa's ``ModelController`` rebuilds the model from it on Reset.
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,3 +168,18 @@ class ExplorerModel(CSEIModel):
     ):
         self.inputs = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         super().__init__(build_params(self.inputs), rng=rng)
+        # Play steps the model in one thread while panels may be drawn in another: a step and a
+        # drawing never overlap, so no panel sees a half-updated month.
+        self.lock = threading.RLock()
+        unlocked_step = self.step  # Mesa's wrapper that advances time and calls our step
+
+        def step() -> None:
+            with self.lock:
+                unlocked_step()
+
+        self.step = step
+
+
+def model_lock(model: CSEIModel) -> AbstractContextManager:
+    """The lock that keeps drawing and stepping apart (none for a model outside the explorer)."""
+    return getattr(model, "lock", None) or nullcontext()

@@ -23,6 +23,7 @@ from csei_sim.viz.charts import (
     html_table,
     timeseries,
 )
+from csei_sim.viz.explorer_model import model_lock
 
 SIZE = (6.4, 3.6)
 # fixed margins: a constrained layout measures every label again on each redraw
@@ -176,15 +177,17 @@ def EventLog(model: CSEIModel):
     """Counts of joins, exits, pilots and formalisation, and the latest events of chosen kinds."""
     update_counter.get()
     kinds, set_kinds = solara.use_state(list(EVENT_KINDS))
+    with model_lock(model):
+        events = list(model.events)
+        table = event_table(model, kinds)
     counts = {k: 0 for k in EVENT_KINDS}
-    for event in model.events:
+    for event in events:
         counts[event["kind"]] = counts.get(event["kind"], 0) + 1
     with solara.Column(gap="4px"):
         solara.Text("Events so far: " + ", ".join(f"{counts[k]} {k}" for k in EVENT_KINDS))
         solara.ToggleButtonsMultiple(
             value=kinds, on_value=set_kinds, values=list(EVENT_KINDS), dense=True
         )
-        table = event_table(model, kinds)
         if table.empty:
             solara.Text("No events of these kinds yet.", style={"color": "#777"})
         else:
