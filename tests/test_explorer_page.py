@@ -21,6 +21,7 @@ from csei_sim.viz.explorer_model import (  # noqa: E402
     SLIDERS,
     ExplorerModel,
     default_inputs,
+    mesa_model_params,
     preset_inputs,
 )
 from csei_sim.viz.inputs import LiveLevers  # noqa: E402
@@ -293,3 +294,22 @@ def test_panels_drawn_while_playing_show_whole_months():
             assert len(model.timeseries()) == model.steps + 1
     worker.join()
     assert errors == [] and model.steps == 40
+
+
+def test_mesa_solaraviz_resets_explorer_model_with_a_textual_seed():
+    """Mesa's stock SolaraViz with its own seed box (text) rebuilds the model on Reset."""
+    from mesa.visualization import SolaraViz
+
+    model = solara.reactive(ExplorerModel())
+    viz = SolaraViz(model, components=[], model_params=mesa_model_params(), name="CSEI")
+    box, rc = solara.render(solara.AppLayout(children=[viz]), handle_error=False)
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "99"
+    seed.fire_event("keyup.enter", None)
+    [region] = [w for w in rc.find(v.Select).widgets if w.label == "Region"]
+    assert region.v_model == "generic"
+    click(rc, "Reset")
+    assert model.value.inputs["rng"] == "99"
+    reference = ExplorerModel(**{**default_inputs(), "rng": 99})
+    assert model.value.orgs.status.tolist() == reference.orgs.status.tolist()
+    rc.close()

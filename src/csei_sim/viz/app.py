@@ -79,6 +79,7 @@ def ClusterView(model: CSEIModel):
 
 @solara.component
 def Page():
+    """The explorer: sidebar (controls, scenario, live levers, information) and two tabs."""
     inputs = solara.use_reactive(solara.use_memo(default_inputs, []))
     model = solara.use_reactive(solara.use_memo(lambda: ExplorerModel(**inputs.value), []))
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)

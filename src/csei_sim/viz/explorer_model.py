@@ -183,3 +183,34 @@ class ExplorerModel(CSEIModel):
 def model_lock(model: CSEIModel) -> AbstractContextManager:
     """The lock that keeps drawing and stepping apart (none for a model outside the explorer)."""
     return getattr(model, "lock", None) or nullcontext()
+
+
+def mesa_model_params() -> dict[str, dict[str, Any]]:
+    """The same inputs as ``model_params`` for Mesa's stock ``SolaraViz(ExplorerModel(), ...)``.
+
+    Mesa's own sidebar does not move sliders when a preset changes (the explorer's page does);
+    its seed box hands over text, which ExplorerModel accepts.
+    """
+    inputs = default_inputs()
+    params: dict[str, dict[str, Any]] = {
+        group: {
+            "type": "Select",
+            "value": inputs[group],
+            "values": choices(group),
+            "label": group.capitalize(),
+        }
+        for group in presets.GROUPS
+    }
+    for spec in SLIDERS:
+        kind = "SliderInt" if spec.is_int else "SliderFloat"
+        lo, hi = spec.bounds(inputs[spec.key])
+        params[spec.key] = {
+            "type": kind,
+            "value": inputs[spec.key],
+            "min": lo,
+            "max": hi,
+            "step": spec.step,
+            "label": spec.label,
+        }
+    params["rng"] = {"type": "InputText", "value": DEFAULT_SEED, "label": "Seed"}
+    return params
