@@ -32,10 +32,10 @@ def plan_dirs(args: list[str], cwd: Path, monkeypatch) -> set[Path]:
         return {cwd / d for d in preflight(args).run_dirs}
 
 
-def test_default_command_is_the_main_job(tmp_path):
-    done = cli(cwd=tmp_path)
+def test_one_run_on_the_defaults_writes_every_output(tmp_path):
+    done = cli("seed=2025", cwd=tmp_path)  # the base seed is the default: a default run
     assert done.returncode == 0, done.stderr
-    out = tmp_path / "outputs" / "default"
+    out = tmp_path / "outputs" / "seed=2025"
     for name in (
         "timeseries.parquet",
         "summary.parquet",
