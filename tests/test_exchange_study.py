@@ -126,7 +126,7 @@ def test_report_from_a_tiny_sweep(tmp_path):
     text = report.read_text()
     assert "full (3 replicates), none (3 replicates)" in text
     assert "| agder" in text and "| kurzeme" in text
-    assert "git revision" in text and "difference [95% CI]" in text
+    assert "runs made at git revision" in text and "difference [95% CI]" in text
     for name in ("members_by_region", "effect_final_members", "practice", "partners"):
         assert (tmp_path / "out" / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     effects = pd.read_csv(tmp_path / "out" / "effects.csv")

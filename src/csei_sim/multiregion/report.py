@@ -11,7 +11,6 @@ the interpretation, written by a person against the tables (the rest is regenera
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,9 +18,11 @@ import pandas as pd
 
 import csei_sim
 from csei_sim.experiment.results import find_runs
-from csei_sim.experiment.stats import mean_ci
+from csei_sim.experiment.runner import read_done
+from csei_sim.experiment.stats import interval, mean_ci
 from csei_sim.multiregion import figures
 from csei_sim.multiregion.effects import effects
+from csei_sim.multiregion.study import git_revision
 from csei_sim.run import atomic_write
 
 VARIANTS = ["full", "practice_only", "confidence_only"]
@@ -46,9 +47,19 @@ TS_COLUMNS = [
     "facilitation_effectiveness",
     "mission_skill",
     "confidence",
+    "goal_consensus",
+    "mean_member_trust",
+    "joins",
+    "exits",
     "variant",
     "replicate",
 ]
+PROCESS = {
+    "goal_consensus": "goal consensus",
+    "mean_member_trust": "trust among members",
+    "joins": "joins per run",
+    "exits": "exits per run",
+}
 COMMAND = (
     "csei-sim-exchange -m && csei-sim-exchange report multirun/peer_exchange "
     "--out experiments/peer_exchange"
@@ -61,7 +72,13 @@ def load(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     if not complete:
         raise FileNotFoundError(f"no complete runs below {sweep_dir}")
     summary = pd.concat(
-        [pd.read_parquet(f / "summary.parquet") for f in complete], ignore_index=True
+        [
+            pd.read_parquet(f / "summary.parquet").assign(
+                git_revision=(read_done(f) or {}).get("git_revision", "not recorded")
+            )
+            for f in complete
+        ],
+        ignore_index=True,
     )
     summary["reached_critical_mass"] = summary["time_to_critical_mass"].notna().astype(float)
     ts = pd.concat(
@@ -91,7 +108,6 @@ def write_report(
     if not events.empty:
         figures.partners(events, summary, fig_dir / "partners.png")
     discussion = out / "discussion.md"
-    span = (int(ts["step"].max()), ts.loc[ts["step"] == 1, "date"].iloc[0], ts["date"].max())
     text = markdown(
         root,
         summary,
@@ -100,25 +116,10 @@ def write_report(
         incomplete,
         command,
         discussion.read_text() if discussion.is_file() else None,
-        span,
+        ts,
     )
     atomic_write(out / "report.md", lambda tmp: Path(tmp).write_text(text))
     return out / "report.md"
-
-
-def git_revision() -> str:
-    """The working tree's commit (with ``-dirty`` when it has changes), or "unknown"."""
-    try:
-        rev = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-        return rev or "unknown"
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -137,7 +138,7 @@ def baseline_table(summary: pd.DataFrame, variant: str) -> pd.DataFrame:
     for region, group in summary[summary["variant"] == variant].groupby("region", sort=False):
         row = {"region": region, "runs": len(group)}
         for key, label in {**OUTCOMES, "time_to_critical_mass": "months to critical mass"}.items():
-            mean, lo, hi, n = mean_ci(group[key])
+            mean, lo, hi, n = interval(group[key], key)  # Wilson for shares
             row[label] = _ci(mean, lo, hi) + (f" (n={n})" if n < len(group) else "")
         rows.append(row)
     return pd.DataFrame(rows)
@@ -179,6 +180,28 @@ def mechanism_table(summary: pd.DataFrame, variant: str = "full") -> pd.DataFram
         row = {"region": region}
         for key, label in MECHANISM.items():
             row[label] = _ci(*mean_ci(group[key])[:3])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def process_table(ts: pd.DataFrame, variants: list[str]) -> pd.DataFrame:
+    """Per region and variant: mean consensus and member trust over the months, joins and exits
+    per run (summed over the months, averaged over replicates)."""
+    months = ts[ts["step"] > 0]
+    keys = ["region", "variant"]
+    means = months.groupby(keys, sort=False)[["goal_consensus", "mean_member_trust"]].mean()
+    runs = months.groupby(keys, sort=False)["replicate"].nunique()
+    sums = months.groupby(keys, sort=False)[["joins", "exits"]].sum()
+    both = means.join(sums.div(runs, axis=0))
+    rows = []
+    for region in dict.fromkeys(months["region"]):
+        row = {"region": region}
+        for key, label in PROCESS.items():
+            values = [
+                both.loc[(region, v), key] for v in ["none", *variants] if (region, v) in both.index
+            ]
+            digits = 2 if key in ("goal_consensus", "mean_member_trust") else 1
+            row[label] = " / ".join(f"{x:.{digits}f}" for x in values)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -271,8 +294,9 @@ def markdown(
     incomplete: int,
     command: str,
     discussion: str | None,
-    ts_span: tuple[int, str, str],
+    ts: pd.DataFrame,
 ) -> str:
+    ts_span = (int(ts["step"].max()), ts.loc[ts["step"] == 1, "date"].iloc[0], ts["date"].max())
     variants = [v for v in VARIANTS if v in set(summary["variant"])]
     reps = summary.groupby("variant")["replicate"].nunique()
     kinds = events["kind"].value_counts() if not events.empty else pd.Series(dtype=int)
@@ -290,7 +314,9 @@ def markdown(
         "## How it was made",
         "",
         f"- Command: `{command}`",
-        f"- Package: csei-sim {csei_sim.__version__}, git revision `{git_revision()}`",
+        f"- Package: csei-sim {csei_sim.__version__}; runs made at git revision "
+        f"{', '.join(f'`{r}`' for r in sorted(summary['git_revision'].unique()))}; report "
+        f"written at `{git_revision()}`",
         f"- Sweep folder: `{root}`; variants: {counts}; incomplete runs left out: {incomplete}.",
         f"- Each run steps {summary['region'].nunique()} regions ({', '.join(regions)}) "
         f"together for {int(ts_span[0])} months ({ts_span[1]} to {ts_span[2]}), each with the "
@@ -362,6 +388,12 @@ def markdown(
         "below it, and the effect on final members of each variant, mean [95% CI].",
         "",
         why_table(summary, table, variants).to_markdown(index=False),
+        "",
+        "How the clusters differ, per variant in the order "
+        f"{' / '.join(['none', *variants])}: goal consensus and trust among members (means over "
+        "the months and replicates), joins and exits (per run):",
+        "",
+        process_table(ts, variants).to_markdown(index=False),
         "",
     ]
     if not events.empty:

@@ -21,26 +21,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from csei_sim import presets
 from csei_sim.experiment import schema as _schema  # noqa: F401 - registers csei.dirname
-from csei_sim.experiment.runner import DONE, read_done, run_seed
+from csei_sim.experiment.runner import DONE, model_code_digest, read_done, run_seed
 from csei_sim.multiregion.model import MultiRegionModel
 from csei_sim.multiregion.params import ExchangeParams
 from csei_sim.params import ParameterError, Params
 from csei_sim.run import atomic_write
 
 PROG = "csei-sim-exchange"
+log = logging.getLogger(PROG)
 SCHEMA_NAME = "peer_exchange_schema"
 CONFIG_NAME = "peer_exchange"
 SEED_KEYS = ("replicate", "seed")
@@ -79,6 +84,34 @@ class StudyConfig:
 ConfigStore.instance().store(name=SCHEMA_NAME, node=StudyConfig)
 if not OmegaConf.has_resolver("csei.configs_dir"):  # where the preset groups live, installed or not
     OmegaConf.register_new_resolver("csei.configs_dir", lambda: str(presets.CONFIG_DIR))
+
+
+EXCHANGE_MODULES = ("model", "events", "partners", "regions", "params")
+
+
+@cache
+def exchange_code_digest() -> str:
+    """Hash of the multi-region modules that determine a run's numbers."""
+    digest = hashlib.sha256()
+    for name in EXCHANGE_MODULES:
+        digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def git_revision() -> str:
+    """The working tree's commit (``-dirty`` when it has changes), or "unknown"."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
 
 
 @dataclass(frozen=True)
@@ -124,11 +157,14 @@ class StudySpec:
         )
 
     def fingerprint(self) -> str:
+        """Hash of what determines the results: parameters, seed, the model's and this code."""
         text = json.dumps(
             {
                 "regions": {k: p.to_dict() for k, p in self.regions.items()},
                 "exchange": self.exchange.to_dict(),
                 "seed": self.seed,
+                "code": model_code_digest(),
+                "exchange_code": exchange_code_digest(),
             },
             sort_keys=True,
         )
@@ -177,6 +213,7 @@ def run_study_job(spec: StudySpec, out_dir: Path | str, force: bool = False) -> 
     record = {
         "fingerprint": spec.fingerprint(),
         **labels,
+        "git_revision": git_revision(),
         "seconds": round(time.perf_counter() - tic, 3),
         "files": {n: (out / n).stat().st_size for n in OUTPUTS},
     }
@@ -198,7 +235,10 @@ def _hydra_app(cfg: DictConfig) -> None:
     out = Path(hc.runtime.output_dir)
     spec = StudySpec.from_config(_job_part(cfg), variant=_variant(list(hc.overrides.task)))
     ran = run_study_job(spec, out)
-    print(f"{'wrote' if ran else 'skipped (already complete):'} {out}/")
+    if hc.mode == RunMode.RUN:
+        print(f"{'wrote' if ran else 'skipped (already complete):'} {out}/")
+    else:  # in a sweep the progress bar reports; the job's log keeps the line
+        log.info("%s %s", "finished" if ran else "skipped (complete)", out)
 
 
 def preflight(argv: list[str]) -> int:
@@ -206,7 +246,6 @@ def preflight(argv: list[str]) -> int:
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
     from hydra.core.global_hydra import GlobalHydra
-    from hydra.types import RunMode
 
     from csei_sim.experiment.validate import ConfigError, expand_sweep, explain
 
