@@ -72,6 +72,7 @@ class CSEIModel(mesa.Model):
         for idx, sector in enumerate(self.orgs.sector.tolist()):
             SECTOR_CLASSES[sector](self, idx)
         self.mission = fac.mission_target(self.orgs)
+        self._month = self._start_state()
         self.metrics = self._measure()
         self.datacollector = MetricsCollector(
             model_reporters={name: partial(_read, name=name) for name in self.metrics}
@@ -125,6 +126,18 @@ class CSEIModel(mesa.Model):
             rest, size=int(round(r.initial_aware_share * len(rest))), replace=False
         )
         orgs.set_status(aware, Status.AWARE)
+
+    def _start_state(self) -> dict[str, Any]:
+        """Consensus, load and planning stability as they stand before the first month."""
+        members = int(self.orgs.is_(Status.MEMBER).sum())
+        office = 1.0 if self.governance.formal else 0.0
+        fee = self.funding.fee_per_member(self.governance.formal, self.params.governance.formal_fee)
+        prospect = self.funding.income(1, members, fee)  # what the first month will bring
+        return {
+            "consensus": fac.goal_consensus(self.orgs, self.mission),
+            "load": coordination_load(members, self.governance.capacity(0.0, office)),
+            "stability": self.funding.stability(0, prospect),
+        }
 
     # -- one month -----------------------------------------------------------------------------
     def step(self) -> None:

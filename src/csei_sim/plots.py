@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from csei_sim.agents import SECTORS  # noqa: E402
+from csei_sim.agents import SECTORS
 
 SECTOR_COLOURS = {
     "municipality": "#1f77b4",
@@ -22,7 +19,9 @@ SECTOR_COLOURS = {
 
 def membership_figure(ts: pd.DataFrame, title: str = "Members by sector"):
     """Stacked members by sector over time, with the aware organisations as a line."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    # a bare Figure needs no pyplot backend: it draws headless and still shows in notebooks
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     x = pd.to_datetime(ts["date"])
     ax.stackplot(
         x,
@@ -45,4 +44,3 @@ def save_membership_plot(ts: pd.DataFrame, path: Path, title: str = "Members by 
 
     fig = membership_figure(ts, title)
     atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
