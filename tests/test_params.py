@@ -91,3 +91,16 @@ def test_from_config_reads_hydra_style_nested_config():
     assert model.params.governance.governance_mode == "formal"
     twin = CSEIModel(rng=5, steps=6, n_organisations=25, governance_mode="formal").run()
     assert model.timeseries().equals(twin.timeseries())
+
+
+def test_from_config_spawns_the_replicate_seed_like_the_command_line():
+    from omegaconf import OmegaConf
+
+    from csei_sim.seeds import run_seed
+
+    cfg = OmegaConf.create({"seed": 2025, "replicate": 3, "steps": 6})
+    model = CSEIModel.from_config(cfg).run()
+    twin = CSEIModel(rng=run_seed(2025, 3), steps=6).run()
+    other = CSEIModel(rng=2025, steps=6).run()
+    assert model.timeseries().equals(twin.timeseries())
+    assert not model.timeseries().equals(other.timeseries())

@@ -81,13 +81,23 @@ class CSEIModel(mesa.Model):
 
     @classmethod
     def from_config(cls, cfg: Any, rng: Any = None) -> CSEIModel:
-        """Build from a Hydra/OmegaConf config (nested groups; a top-level ``seed`` seeds it)."""
+        """Build from a Hydra/OmegaConf config (nested groups).
+
+        A top-level ``seed`` seeds the model; with a ``replicate`` beside it, ``seed`` is the base
+        seed of a sweep and the replicate's seed is spawned from it, as ``csei-sim`` does.
+        """
         from omegaconf import DictConfig, OmegaConf
 
         data = (
             OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
         )
         seed = data.pop("seed", None)
+        replicate = data.pop("replicate", None)
+        # a saved run config records its spawned seed beside ``base_seed``: use that seed as it is
+        if seed is not None and replicate is not None and "base_seed" not in data:
+            from csei_sim.seeds import run_seed
+
+            seed = run_seed(seed, replicate)
         known = {
             "steps",
             "start",

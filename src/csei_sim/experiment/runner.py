@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,11 +36,13 @@ from typing import Any
 import numpy as np
 import yaml
 
-from csei_sim.params import Params
+from csei_sim.params import ParameterError, Params
 from csei_sim.run import atomic_write, simulate, write_parquet
+from csei_sim.seeds import run_seed
 
 DONE = "done.json"
 CONFIG = "config.yaml"
+MAX_SEED = 2**63 - 1  # base seeds and replicates are stored as int64
 # The modules whose code determines a run's numbers: a change to any of them makes complete run
 # folders stale, so a resumed sweep redoes them instead of mixing old and new results.
 MODEL_MODULES = (
@@ -58,6 +61,7 @@ MODEL_MODULES = (
     "observe",
     "months",
     "run",
+    "seeds",
 )
 
 
@@ -74,10 +78,12 @@ def model_code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def run_seed(base_seed: int, replicate: int) -> int:
-    """The seed of one replicate, spawned from the base seed (numpy SeedSequence)."""
-    seq = np.random.SeedSequence(int(base_seed), spawn_key=(int(replicate),))
-    return int(seq.generate_state(1, dtype=np.uint32)[0])
+def check_seed(key: str, value: Any) -> None:
+    """Seeds and replicate indices are whole numbers that fit the tables' 64-bit columns."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterError(key, f"expected an integer in [0, {MAX_SEED}], got {value!r}")
+    if not 0 <= value <= MAX_SEED:
+        raise ParameterError(key, f"{value!r} is outside the allowed range [0, {MAX_SEED}]")
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,10 @@ class RunSpec:
     replicate: int = 0
     scenario: str | None = None
     choices: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_seed("seed", self.base_seed)
+        check_seed("replicate", self.replicate)
 
     @property
     def seed(self) -> int:
@@ -117,7 +127,7 @@ class RunSpec:
 
         data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
         data = dict(data)
-        base_seed, replicate = int(data.pop("seed", 2025)), int(data.pop("replicate", 0))
+        base_seed, replicate = data.pop("seed", 2025), data.pop("replicate", 0)  # checked below
         for key in ("study", "plot", "hydra", "run_seed", "base_seed", "scenario", "choices"):
             data.pop(key, None)
         return cls(Params.from_dict(data), base_seed, replicate, choices=dict(choices or {}))
