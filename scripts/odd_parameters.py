@@ -97,7 +97,11 @@ CONSTANTS: dict[tuple[str, str], tuple[str, str]] = {
         "assumption (seed: “starting with concrete pilots …”)",
     ),
     ("decisions", "PILOT_REFERENCE"): (
-        "Pilots in the last 12 months at which visibility is full (see Appendix D).",
+        "Pilots within the visibility window at which visibility is full.",
+        "assumption",
+    ),
+    ("decisions", "PILOT_WINDOW"): (
+        "Months over which a pilot stays visible to non-members.",
         "assumption",
     ),
     ("decisions", "ALIGNMENT_SCALE"): (

@@ -193,3 +193,11 @@ def test_ledger_balances_and_never_goes_negative():
     assert (ts["balance"] >= -1e-9).all()
     assert ts["income_committed_grant"].iloc[1:31].gt(0).all()
     assert ts["income_committed_grant"].iloc[31:].eq(0).all()
+
+
+def test_summary_of_a_grant_that_ended_before_the_start():
+    model = CSEIModel(
+        rng=2, steps=30, committed_amount=5000, committed_start="2020-01", committed_end="2023-06"
+    ).run()
+    assert model.timeseries()["income_committed_grant"].eq(0).all()
+    assert math.isnan(model.summary()["survival_after_funding"])

@@ -1,4 +1,5 @@
-"""csei-sim: an agent-based model of how a regional Cluster of Social and Ecological Innovation forms."""
+"""csei-sim: an agent-based model of how a regional Cluster of Social and Ecological Innovation
+forms."""
 
 from csei_sim.agents import NGO, Firm, Municipality, Organisation, Status, University
 from csei_sim.model import CSEIModel

@@ -21,7 +21,8 @@ from csei_sim.population import Population
 CONTACT_SCALE = 10.0  # members of other sectors at which contacts are worth 1 - 1/e (assumption)
 FUNDING_SCALE = 200.0  # external EUR per member per month at which funding is worth 1 - 1/e
 VISIBILITY_WEIGHT = 0.15  # weight of recent visible pilots on expected benefit (seed: pilots)
-PILOT_REFERENCE = 3.0  # pilots in the last 12 months at which visibility is full
+PILOT_REFERENCE = 3.0  # pilots within the window at which visibility is full
+PILOT_WINDOW = 12  # months over which pilots stay visible
 ALIGNMENT_SCALE = 0.25  # vision distance to the mission at which alignment is 1/e
 SOCIAL_WEIGHT = 0.25  # weight of trusted contacts already in (Klos & Nooteboom: trust vs profit)
 

@@ -70,7 +70,12 @@ def summarise(
     projects = float(ts["joint_projects_total"].iloc[-1])
     spending = float(ts["spending_cumulative"].iloc[-1])
     survival = math.nan
-    if funding_end is not None and funding_end + SURVIVAL_LAG in members.index:
+    # measured only when both the funding end and two years later lie inside the simulation
+    if (
+        funding_end is not None
+        and funding_end in members.index
+        and funding_end + SURVIVAL_LAG in members.index
+    ):
         at_end = members.loc[funding_end]
         survival = float(members.loc[funding_end + SURVIVAL_LAG] / at_end) if at_end else 0.0
     last = ts.iloc[-1]

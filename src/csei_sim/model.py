@@ -14,7 +14,13 @@ import pandas as pd
 from csei_sim import facilitation as fac
 from csei_sim.agents import SECTOR_CLASSES, SECTORS, Organisation, Status
 from csei_sim.collaboration import collaborate
-from csei_sim.decisions import ClusterOffer, decide, spread_awareness
+from csei_sim.decisions import (
+    PILOT_REFERENCE,
+    PILOT_WINDOW,
+    ClusterOffer,
+    decide,
+    spread_awareness,
+)
 from csei_sim.funding import INCOME_SOURCES, FundingSchedule
 from csei_sim.governance import Governance, coordination_load
 from csei_sim.ledger import SPENDING_PURPOSES, Ledger
@@ -63,7 +69,7 @@ class CSEIModel(mesa.Model):
         self.funding = FundingSchedule(p.funding, p.start)
         self.ledger = Ledger()
         self.service_level = 0.0
-        self.pilot_history: deque[int] = deque([0] * 12, maxlen=12)
+        self.pilot_history: deque[int] = deque([0] * PILOT_WINDOW, maxlen=PILOT_WINDOW)
         self.events: list[dict[str, Any]] = []
         self.totals = {"joint_projects": 0, "pilots": 0, "exits": 0, "joins": 0}
         self._month: dict[str, Any] = {}
@@ -242,7 +248,7 @@ class CSEIModel(mesa.Model):
             external_income=self._month["external"],
             stability=self._month["stability"],
             mission=self.mission,
-            visibility=min(1.0, sum(self.pilot_history) / 3.0),
+            visibility=min(1.0, sum(self.pilot_history) / PILOT_REFERENCE),
             fee=self._month["fee"],
             strain=max(0.0, load - 1.0),
             lead_sector=lead,

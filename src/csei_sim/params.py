@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import re
 import typing
 from collections.abc import Mapping
@@ -125,7 +126,7 @@ class FacilitationParams:
     reach_per_hour: float = par(0.25, 0, 100, "Outsiders made aware per outreach hour.")
     hours_per_event: float = par(8.0, 0.5, 1000, "Hours to prepare and hold one dialogue event.")
     event_size: int = par(10, 2, 1000, "Participants in one dialogue event.")
-    dialogue_trust_gain: float = par(0.1, 0, 1, "Trust gained on a tie per shared event.")
+    dialogue_trust_gain: float = par(0.1, 0, 1, "Share of missing trust gained per shared event.")
     mission_rate: float = par(0.05, 0, 1, "Monthly pull of visions toward the mission at 20 hours.")
 
 
@@ -134,21 +135,21 @@ class BehaviourParams:
     """Collaboration, trust dynamics and membership decisions."""
 
     collab_rate: float = par(0.15, 0, 10, "Joint-project attempts per member per month.")
-    base_success: float = par(0.35, 0, 1, "Success chance of a project between strangers.")
+    base_success: float = par(0.35, 0, 1, "Intercept of a joint project's success chance.")
     trust_gain: float = par(0.15, 0, 1, "Share of missing trust gained after a success.")
     trust_loss: float = par(0.2, 0, 1, "Share of trust lost after a failure.")
     trust_decay: float = par(0.01, 0, 1, "Share of trust lost per month without contact.")
-    stranger_share: float = par(0.2, 0, 1, "Share of partner searches among strangers.")
+    stranger_share: float = par(0.2, 0, 1, "Share of partner searches that pick any member.")
     pilot_share: float = par(0.25, 0, 1, "Share of successful projects that become visible pilots.")
-    join_rate: float = par(0.35, 0, 1, "Highest monthly chance of joining once convinced.")
-    leave_rate: float = par(0.1, 0, 1, "Highest monthly chance of leaving once disappointed.")
+    join_rate: float = par(0.35, 0, 1, "Joining chance at full benefit, times (1 - inertia).")
+    leave_rate: float = par(0.1, 0, 1, "Leaving chance at no benefit, times (1 - inertia).")
     rejoin_factor: float = par(0.3, 0, 1, "Joining chance of exited organisations, relative.")
     benefit_reservation: float = par(0.2, -2, 2, "Net benefit an organisation needs to stay.")
     decision_sharpness: float = par(8.0, 0.1, 100, "Steepness of the benefit response.")
     time_cost: float = par(0.15, 0, 2, "Time cost of membership (benefit units).")
     fee_reference: float = par(400.0, 1, 1e6, "Fee (EUR/month) weighing 1 for a full-capacity org.")
     service_unit_cost: float = par(250.0, 1, 1e6, "Service spending per member for full service.")
-    awareness_via_contact: float = par(0.05, 0, 1, "Monthly chance per trusted member contact.")
+    awareness_via_contact: float = par(0.05, 0, 1, "Monthly chance per unit of trust to members.")
     confidence: float = par(0.0, -1, 1, "Extra expected benefit from confidence (peer exchange).")
 
 
@@ -174,6 +175,8 @@ class Params:
             if key in _GROUPS and isinstance(value, Mapping):
                 for sub, subval in value.items():
                     merged[_qualify(sub, group=key)] = subval
+            elif key in _GROUPS:
+                raise ParameterError(key, f"expected a mapping of {key} parameters, got {value!r}")
             else:
                 merged[_qualify(key)] = value
         params = cls()
@@ -242,12 +245,14 @@ def _check_value(key: str, value: Any, kind: type, meta: dict) -> Any:
     lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
     span = f"[{lo}, {hi}]" if lo is not None else ""
     if kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):  # numpy too
             raise ParameterError(key, f"expected a number in {span}, got {value!r}")
         if not math.isfinite(value):
             raise ParameterError(key, f"must be a finite number in {span}, got {value!r}")
         value = float(value)
     elif kind is int:
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            value = int(value)  # numpy integers, e.g. from np.arange in a sweep
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
