@@ -23,6 +23,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from csei_sim.experiment import schema  # noqa: F401 - registers the schema and resolver
+from csei_sim.experiment.guard import check_command
 from csei_sim.experiment.runner import RunSpec, run_one
 from csei_sim.experiment.validate import ConfigError, plan
 
@@ -57,12 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         from csei_sim.experiment.report import main as report_main
 
         return report_main(argv[1:])
-    if not INFO_FLAGS.intersection(argv):
-        try:
+    try:
+        check_command(argv, Path(CONFIG_PATH))  # before Hydra reads any config, for every flag
+        if not INFO_FLAGS.intersection(argv):
             preflight(argv)
-        except ConfigError as err:
-            print(f"{PROG}: error: {err}", file=sys.stderr)
-            return 2
+    except ConfigError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
     saved = sys.argv
     sys.argv = [PROG, *argv]
     try:

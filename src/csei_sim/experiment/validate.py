@@ -64,17 +64,27 @@ def expand_sweep(
 
 def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "config") -> Plan:
     """Compose and validate every job; raise :class:`ConfigError` on the first fault."""
+    from csei_sim.experiment import guard  # it imports ConfigError from here
+
     try:
         if not multirun:
             cfg = loader.load_configuration(config_name, list(overrides), RunMode.RUN)
+            guard.check_config(cfg)
             spec = check(cfg)
-            return Plan(False, None, [list(overrides)], [Path(str(cfg.hydra.run.dir))], [spec])
+            run_dir = Path(str(cfg.hydra.run.dir))
+            guard.check_writable(run_dir, "hydra.run.dir")
+            return Plan(False, None, [list(overrides)], [run_dir], [spec])
         primary = loader.load_configuration(config_name, list(overrides), RunMode.MULTIRUN)
+        guard.check_config(primary)
         jobs = expand_sweep(
             list(primary.hydra.overrides.task),
             dict(primary.hydra.sweeper.get("params") or {}),
             loader,
         )
+        if not jobs:
+            raise ConfigError(
+                "sweep: the command asks for no runs; a sweep value is empty (e.g. range(0))"
+            )
         sweep_dir = Path(str(primary.hydra.sweep.dir))
         planned = plan_jobs(loader, primary, jobs, sweep_dir)
     except ConfigError:
@@ -83,6 +93,9 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
         raise ConfigError(explain(err, loader)) from err
     dirs = [path for path, _ in planned]
     _check_unique(jobs, dirs)
+    guard.check_writable(sweep_dir, "hydra.sweep.dir")
+    for path in dirs:
+        guard.check_writable(path, "hydra.sweep.subdir")
     return Plan(True, sweep_dir, jobs, dirs, [spec for _, spec in planned])
 
 
@@ -130,6 +143,9 @@ def _int_value(override: Any) -> int:
 
 
 def _job(cfg: DictConfig, sweep_dir: Path) -> tuple[Path, RunSpec]:
+    from csei_sim.experiment import guard
+
+    guard.check_config(cfg)
     spec = check(cfg)
     job_sweep_dir = Path(str(cfg.hydra.sweep.dir))
     if job_sweep_dir != sweep_dir:

@@ -38,7 +38,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from csei_sim import presets
 from csei_sim.experiment import schema as _schema  # noqa: F401 - registers csei.dirname
-from csei_sim.experiment.runner import DONE, model_code_digest, read_done, run_seed
+from csei_sim.experiment.runner import (
+    DONE,
+    check_seed,
+    model_code_digest,
+    read_done,
+    run_seed,
+)
 from csei_sim.multiregion.model import MultiRegionModel
 from csei_sim.multiregion.params import ExchangeParams
 from csei_sim.params import ParameterError, Params
@@ -146,6 +152,8 @@ class StudySpec:
                 ) from err
         if not regions:
             raise ParameterError("regions", "at least one region is needed")
+        check_seed("seed", data.get("seed", 2025))
+        check_seed("replicate", data.get("replicate", 0))
         return cls(
             regions,
             ExchangeParams.from_dict(data.get("exchange")),
@@ -247,6 +255,7 @@ def preflight(argv: list[str]) -> int:
     from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
     from hydra.core.global_hydra import GlobalHydra
 
+    from csei_sim.experiment.guard import check_config, check_writable
     from csei_sim.experiment.validate import ConfigError, expand_sweep, explain
 
     args = get_args_parser().parse_args(argv)
@@ -256,11 +265,14 @@ def preflight(argv: list[str]) -> int:
         app = Hydra.create_main_hydra2(task_name=PROG, config_search_path=search_path)
         loader, overrides = app.config_loader, list(args.overrides)
         if not args.multirun:
-            StudySpec.from_config(
-                _job_part(loader.load_configuration(CONFIG_NAME, overrides, RunMode.RUN))
-            )
+            cfg = loader.load_configuration(CONFIG_NAME, overrides, RunMode.RUN)
+            check_config(cfg)
+            StudySpec.from_config(_job_part(cfg))
+            check_writable(Path(str(cfg.hydra.run.dir)), "hydra.run.dir")
             return 1
         primary = loader.load_configuration(CONFIG_NAME, overrides, RunMode.MULTIRUN)
+        check_config(primary)
+        check_writable(Path(str(primary.hydra.sweep.dir)), "hydra.sweep.dir")
         jobs = expand_sweep(
             list(primary.hydra.overrides.task),
             dict(primary.hydra.sweeper.get("params") or {}),
@@ -273,6 +285,8 @@ def preflight(argv: list[str]) -> int:
                 key, _, value = item.partition("=")
                 if key in SEED_KEYS and not value.lstrip("-").isdigit():
                     raise ConfigError(f"{key}: expected an integer, got {value!r}")
+                if key in SEED_KEYS:
+                    check_seed(key, int(value))
         for scenario in sorted(scenarios):
             StudySpec.from_config(_job_part(loader.load_sweep_config(primary, list(scenario))))
         return len(jobs)
@@ -290,6 +304,7 @@ def _job_part(cfg: DictConfig) -> DictConfig:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``csei-sim-exchange``; ``report`` writes the study's report."""
+    from csei_sim.experiment.guard import check_command
     from csei_sim.experiment.validate import ConfigError
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -297,12 +312,13 @@ def main(argv: list[str] | None = None) -> int:
         from csei_sim.multiregion.report import main as report_main
 
         return report_main(argv[1:])
-    if not INFO_FLAGS.intersection(argv):
-        try:
+    try:
+        check_command(argv)  # before Hydra reads any config, for every flag
+        if not INFO_FLAGS.intersection(argv):
             preflight(argv)
-        except ConfigError as err:
-            print(f"{PROG}: error: {err}", file=sys.stderr)
-            return 2
+    except ConfigError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
     saved, sys.argv = sys.argv, [PROG, *argv]
     try:
         _hydra_app()

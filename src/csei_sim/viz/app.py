@@ -18,7 +18,7 @@ from csei_sim.agents import Status
 from csei_sim.model import CSEIModel
 from csei_sim.viz.compare import CompareView
 from csei_sim.viz.explorer_model import ExplorerModel, default_inputs, model_lock
-from csei_sim.viz.inputs import LiveLevers, ScenarioInputs
+from csei_sim.viz.inputs import LiveLevers, ScenarioInputs, clamp
 from csei_sim.viz.network import NetworkPanel
 from csei_sim.viz.panels import BudgetPanel, EventLog, MembershipPanel, RadarPanel, TrustPanel
 
@@ -98,14 +98,19 @@ def Page():
                 render_interval=render_interval,
             )
             solara.SliderInt(
-                f"Steps per redraw: {render_interval.value}", value=render_interval, min=1, max=24
+                f"Steps per redraw: {render_interval.value}",
+                value=render_interval.value,
+                min=1,
+                max=24,
+                on_value=lambda x: render_interval.set(int(clamp(x, 1, 24, 1))),
             )
             solara.SliderInt(
                 f"Play interval (ms): {play_interval.value}",
-                value=play_interval,
+                value=play_interval.value,
                 min=20,
                 max=1000,
                 step=10,
+                on_value=lambda x: play_interval.set(int(clamp(x, 20, 1000, PLAY_INTERVAL_MS))),
             )
             PendingNote(model.value, inputs.value)
         with solara.Card("Scenario (applies at Reset)"):

@@ -27,7 +27,7 @@ from csei_sim.viz.explorer_model import (
     default_inputs,
     preset_inputs,
 )
-from csei_sim.viz.inputs import ScenarioInputs
+from csei_sim.viz.inputs import ScenarioInputs, clamp
 
 METRICS = {
     "members": "members",
@@ -187,7 +187,11 @@ def CompareView(sidebar_inputs: dict[str, Any]):
                 ScenarioInputs(values, show_seed=False)
     with solara.Row(style={"align-items": "center"}):
         solara.SliderInt(
-            f"Replicates per scenario: {n.value}", value=n, min=REPLICATES[0], max=REPLICATES[1]
+            f"Replicates per scenario: {n.value}",
+            value=n.value,
+            min=REPLICATES[0],
+            max=REPLICATES[1],
+            on_value=lambda x: n.set(int(clamp(x, REPLICATES[0], REPLICATES[1], REPLICATES[2]))),
         )
         solara.InputInt(
             "First seed",

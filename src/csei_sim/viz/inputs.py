@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -10,7 +11,13 @@ from mesa.visualization.utils import force_update, update_counter
 
 from csei_sim import presets
 from csei_sim.model import CSEIModel
-from csei_sim.viz.explorer_model import SLIDERS, SliderSpec, choices, preset_inputs
+from csei_sim.viz.explorer_model import (
+    SLIDER_BY_KEY,
+    SLIDERS,
+    SliderSpec,
+    choices,
+    preset_inputs,
+)
 
 GROUP_LABELS = {
     "region": "Region",
@@ -25,6 +32,16 @@ def choose_preset(values: dict[str, Any], group: str, name: str) -> dict[str, An
     """Inputs after choosing a preset: the sliders take the values the presets set."""
     new = {**values, group: name}
     return {**new, **preset_inputs(new)}
+
+
+def clamp(value: Any, lo: float, hi: float, fallback: float) -> float:
+    """``value`` within [lo, hi]; ``fallback`` when it is not a finite number. A browser can send
+    any value for a widget, so the server bounds every input itself."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return fallback
+    return min(max(number, lo), hi) if math.isfinite(number) else fallback
 
 
 def valid_seed(text: str) -> bool:
@@ -43,10 +60,13 @@ def ScenarioInputs(values: solara.Reactive[dict], show_seed: bool = True):
     current = values.value
 
     def on_preset(group: str, name: str) -> None:
-        values.set(choose_preset(values.value, group, name))
+        if name in choices(group):  # only the options offered
+            values.set(choose_preset(values.value, group, name))
 
     def on_slider(key: str, value: float) -> None:
-        values.set({**values.value, key: value})
+        spec, old = SLIDER_BY_KEY[key], values.value[key]
+        new = clamp(value, *spec.bounds(old), fallback=old)  # the range the slider shows
+        values.set({**values.value, key: int(round(new)) if spec.is_int else new})
 
     for group in presets.GROUPS:
         solara.Select(
@@ -118,8 +138,8 @@ def LiveLevers(model: CSEIModel):
     update_counter.get()
 
     def on_value(spec: SliderSpec, value: float) -> None:
-        lo, hi = spec.allowed()
-        setattr(getattr(model.params, spec.group), spec.field, float(min(max(value, lo), hi)))
+        old = getattr(getattr(model.params, spec.group), spec.field)
+        setattr(getattr(model.params, spec.group), spec.field, clamp(value, *spec.allowed(), old))
         force_update()
 
     for spec in LIVE_LEVERS:
