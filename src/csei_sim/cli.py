@@ -1,11 +1,13 @@
 """Command line ``csei-sim``: a Hydra app running one simulation, or a sweep with ``-m``.
 
-    csei-sim                                   # defaults -> outputs/default/
+    csei-sim                                   # the main job: quick study -> outputs/quick/
+    csei-sim seed=2025                         # one run on the defaults -> outputs/seed=2025/
     csei-sim region=vasterbotten governance=gradual
     csei-sim -m experiment=informal_vs_formal  # -> multirun/informal_vs_formal/<overrides>/
     csei-sim --help                            # groups and their options
     csei-sim explore ...                       # the explorer (csei_sim.viz.launch)
     csei-sim report <sweep_dir> [--out DIR]    # the same as csei-sim-report
+    csei-sim study NAME [--replicates N]       # the same as csei-sim-study (a whole study)
 
 Before Hydra starts, every job of the command is composed and validated
 (:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing.
@@ -52,6 +54,10 @@ log = logging.getLogger(PROG)
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``csei-sim``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:  # the main job (`make run`): a quick version of the informal-vs-formal study
+        return _study(["quick"])
+    if argv[0] == "study":
+        return _study(argv[1:])
     if argv and argv[0] == "explore":
         return _explore(argv[1:])
     if argv and argv[0] == "report":
@@ -81,6 +87,12 @@ def report_main(argv: list[str] | None = None) -> int:
     from csei_sim.experiment.report import main as report_cli
 
     return report_cli(sys.argv[1:] if argv is None else argv)
+
+
+def _study(argv: list[str]) -> int:
+    from csei_sim.studies.cli import main as study_main
+
+    return study_main(argv)
 
 
 def _explore(argv: list[str]) -> int:

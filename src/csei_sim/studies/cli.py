@@ -1,0 +1,71 @@
+"""Command line ``csei-sim-study NAME``: run (or resume) a study and write its report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from csei_sim.params import ParameterError
+
+STUDIES = {
+    "informal_vs_formal": "Q1: informal vs formal governance -> experiments/informal_vs_formal/",
+    "funding_scenarios": "Q2: funding scenarios -> experiments/funding_scenarios/",
+    "quick": "a few minutes' version of informal_vs_formal -> outputs/quick/",
+}
+DEFAULT_OUT = {"quick": "outputs/quick"}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="csei-sim-study",
+        description="Run a study (resuming finished runs) and write its report.",
+        epilog="studies: " + "; ".join(f"{k} ({v})" for k, v in STUDIES.items()),
+    )
+    p.add_argument("name", choices=sorted(STUDIES), metavar="NAME", help=", ".join(STUDIES))
+    p.add_argument(
+        "--replicates",
+        type=int,
+        help="replicates per cell (default: the study's; also caps the flip map's)",
+    )
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default 2)")
+    p.add_argument("--runs", type=Path, help="run folder (default multirun/study_<name>)")
+    p.add_argument("--out", type=Path, help="report folder (default experiments/<name>)")
+    return p
+
+
+def design_of(name: str, replicates: int | None):
+    """The study module and its design, with the replicates changed if asked."""
+    if name == "funding_scenarios":
+        from csei_sim.studies import funding_scenarios as study
+
+        design = study.FULL
+    else:
+        from csei_sim.studies import informal_vs_formal as study
+
+        design = study.QUICK if name == "quick" else study.FULL
+    if replicates is not None:
+        if replicates < 2:
+            raise ValueError("--replicates: at least 2 are needed for confidence intervals")
+        design = replace(design, replicates=replicates)
+        if hasattr(design, "flip_replicates"):
+            design = replace(design, flip_replicates=min(design.flip_replicates, replicates))
+    return study, design
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    command = " ".join(["csei-sim-study", *(sys.argv[1:] if argv is None else argv)])
+    if args.n_jobs == 0:
+        print("csei-sim-study: error: --n-jobs: must not be 0", file=sys.stderr)
+        return 2
+    try:
+        study, design = design_of(args.name, args.replicates)
+        out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
+        path = study.run(design, args.runs, out, n_jobs=args.n_jobs, command=command)
+    except (ValueError, ParameterError) as err:
+        print(f"csei-sim-study: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0

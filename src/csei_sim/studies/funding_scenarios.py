@@ -1,0 +1,398 @@
+"""Study 2 (Q2): what funding scenarios do to growth and to survival after the money stops.
+
+Two designs under the same governance (gradual structuring) and facilitation:
+
+- *scenarios*: the six funding presets x the Hamburg and Västerbotten presets; outcomes compared
+  with no funding as the reference, plus the income mix of each scenario;
+- *stability*: the same expected money either committed up front or won as uncertain short
+  project grants (see :func:`stability_arms` for how the two are made equal), each with members
+  who value a guaranteed horizon (``planning_horizon`` 36 months) and with members who do not
+  (1 month); the difference between the two contrasts is the planning-stability effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from csei_sim.months import month_index, month_label
+from csei_sim.studies import plots
+from csei_sim.studies import reporting as rp
+from csei_sim.studies.design import Grid, run_grid
+from csei_sim.studies.effects import compare, paired
+from csei_sim.studies.funding_text import (
+    conclusions,
+    design_section,
+    headline,
+    limits,
+    stability_section,
+)
+from csei_sim.studies.outcomes import (
+    add_members_at,
+    add_time_to_critical_mass,
+    members_at,
+    run_means,
+    run_totals,
+)
+
+SCENARIOS = ("none", "project_grants", "committed_2030", "cliff", "taper", "fees_only")
+REFERENCE = "none"
+SOURCES = {
+    "income_committed_grant": "committed grant",
+    "income_project_grants": "project grants",
+    "income_fees": "fees",
+    "income_sponsor": "sponsor (facilitation)",
+}
+ARMS = ("committed_up_front", "uncertain_grants")
+START = "2025-01"  # the model's default first month; every study run starts there
+
+
+@dataclass(frozen=True)
+class Design:
+    """What study 2 runs; :data:`FULL` is the committed study."""
+
+    name: str = "funding_scenarios"
+    regions: tuple[str, ...] = ("hamburg", "vasterbotten")
+    scenarios: tuple[str, ...] = SCENARIOS
+    governance: str = "gradual"
+    facilitation: str = "light"
+    replicates: int = 30
+    steps: int = 144
+    months: tuple[str, str, str] = ("2026-12", "2030-12", "2035-12")  # early, funding end, late
+    amount: float = 8000.0  # EUR/month committed in the stability comparison
+    grant_months: int = 12  # duration of one uncertain grant
+    win_rate: float = 0.25  # monthly chance of winning one
+    horizons: tuple[int, int] = (36, 1)  # planning horizon valued by members; 1 = not valued
+
+    def scenario_grid(self) -> Grid:
+        return Grid(
+            {"region": self.regions, "funding": self.scenarios},
+            choices={"governance": self.governance, "facilitation": self.facilitation},
+            overrides={"steps": self.steps},
+        )
+
+    def stability_grid(self) -> Grid:
+        return Grid(
+            {"region": self.regions, "planning_horizon": self.horizons, "arm": ARMS},
+            choices={
+                "governance": self.governance,
+                "facilitation": self.facilitation,
+                "funding": "none",
+            },
+            overrides={"steps": self.steps},
+            variants={"arm": stability_arms(self)},
+        )
+
+    def outcomes(self) -> dict[str, str]:
+        early, end, late = self.months
+        return {
+            members_at(early): f"members at end of {early}",
+            "months_to_critical_mass": "time to critical mass (months)",
+            members_at(end): f"members at end of {end}",
+            members_at(late): f"members at end of {late}",
+            "change_after_2030": f"change in members {end} to {late}",
+            "survival_after_funding": "survival after funding ends",
+            "total_exits": "exits over the run",
+        }
+
+
+def grant_amount(design: Design) -> float:
+    """Monthly amount of one uncertain grant that makes its expected total equal the commitment's.
+
+    A grant is won with chance r each month and pays g in that month and the next D - 1, so the
+    expected number of grants running in month t is r * min(t, D) (at most one is won a month and
+    the cap on concurrent grants is set to D, so it never binds). Over T months the expected total
+    is r * g * sum_t min(t, D); the commitment pays amount * T. Setting them equal gives g.
+    """
+    t = np.arange(1, design.steps + 1)
+    months_running = np.minimum(t, design.grant_months).sum()
+    return design.amount * design.steps / (design.win_rate * months_running)
+
+
+def stability_arms(design: Design) -> dict[str, dict[str, object]]:
+    """The two ways of paying the same expected money, as parameter values."""
+    # pays to the month that leaves a full planning horizon guaranteed in the run's last month
+    committed_last = month_label(month_index(START) - 1 + design.steps + max(design.horizons))
+    common = {"membership_fee": 0.0, "formal_grant_multiplier": 1.0}
+    return {
+        "committed_up_front": {
+            **common,
+            "committed_amount": design.amount,
+            "committed_start": START,
+            "committed_end": committed_last,
+            "grant_win_rate": 0.0,
+        },
+        "uncertain_grants": {
+            **common,
+            "committed_amount": 0.0,
+            "grant_win_rate": design.win_rate,
+            "grant_amount": round(grant_amount(design), 2),
+            "grant_duration": design.grant_months,
+            "max_concurrent_grants": design.grant_months,
+            "grant_min_members": 1,
+        },
+    }
+
+
+FULL = Design()
+
+
+@dataclass
+class Results:
+    """Everything the report shows, computed from the runs."""
+
+    design: Design
+    timeseries: pd.DataFrame  # scenario design
+    summary: pd.DataFrame  # scenario design, with outcome columns and income totals
+    effects: pd.DataFrame  # each scenario vs none, per region and outcome
+    stability_ts: pd.DataFrame
+    stability: pd.DataFrame  # stability design summary
+    contrasts: pd.DataFrame  # committed - grants per region and horizon, and their difference
+    runs: int
+
+
+def prepare(summary: pd.DataFrame, ts: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """Outcome columns, income totals by source and mean planning stability to the funding end."""
+    out = add_time_to_critical_mass(add_members_at(summary, ts, design.months))
+    out["change_after_2030"] = out[members_at(design.months[2])] - out[members_at(design.months[1])]
+    totals = run_totals(ts, list(SOURCES))
+    out = out.join(totals, on="run")
+    out["external_income"] = out["income_committed_grant"] + out["income_project_grants"]
+    funded = ts[ts["date"] <= design.months[1]]
+    means = run_means(funded, ["planning_stability", "service_level"]).add_prefix("mean_")
+    return out.join(means, on="run")
+
+
+def analyse(design: Design, scenarios: tuple, stability: tuple) -> Results:
+    (ts, summary), (sts, ssum) = scenarios, stability
+    summary = prepare(summary, ts, design)
+    effects = compare(summary, "funding", REFERENCE, list(design.outcomes()), by=["region"])
+    ssum = prepare(ssum, sts, design)
+    contrasts = stability_contrasts(ssum, design)
+    return Results(design, ts, summary, effects, sts, ssum, contrasts, len(summary) + len(ssum))
+
+
+STABILITY_OUTCOMES = ("mean_planning_stability", "external_income")
+
+
+def stability_contrasts(summary: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """Committed minus grants per region and horizon, and the difference between the horizons."""
+    outcomes = [*STABILITY_OUTCOMES, members_at(design.months[1]), members_at(design.months[2])]
+    per_horizon = compare(summary, "arm", ARMS[1], outcomes, by=["region", "planning_horizon"])
+    rows = [
+        per_horizon.assign(
+            contrast=per_horizon["planning_horizon"].map(
+                lambda h: f"committed - grants, horizon {h}"
+            )
+        )
+    ]
+    valued, unvalued = design.horizons
+    for region, group in summary.groupby("region", sort=False):
+        wide = group.pivot_table(
+            index="replicate", columns=["planning_horizon", "arm"], values=outcomes, aggfunc="first"
+        )
+        for outcome in outcomes:
+            diff = {
+                h: wide[(outcome, h, ARMS[0])] - wide[(outcome, h, ARMS[1])]
+                for h in design.horizons
+            }
+            stats = paired(diff[valued], diff[unvalued])
+            rows.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "region": region,
+                            "outcome": outcome,
+                            "contrast": "planning-stability effect",
+                            **stats,
+                        }
+                    ]
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def run(
+    design: Design = FULL,
+    runs_dir: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    *,
+    n_jobs: int = 2,
+    command: str | None = None,
+    progress: bool = True,
+) -> Path:
+    """Run (or resume) the study's runs, then write its report; return the report's path."""
+    runs = Path(runs_dir or f"multirun/study_{design.name}")
+    out = Path(out_dir or f"experiments/{design.name}")
+    scenarios = run_grid(
+        design.scenario_grid(),
+        runs / "scenarios",
+        replicates=design.replicates,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    stability = run_grid(
+        design.stability_grid(),
+        runs / "stability",
+        replicates=design.replicates,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    results = analyse(design, scenarios, stability)
+    return write_report(results, out, runs, command or f"csei-sim-study {design.name}")
+
+
+# -- report -------------------------------------------------------------------------------------
+
+
+def write_report(results: Results, out: Path, runs: Path, command: str) -> Path:
+    figs = write_figures(results, out / "figures")
+    tables = write_tables(results, out / "tables")
+    lines = [
+        "# Study 2: funding scenarios, and the value of a guaranteed horizon",
+        "",
+        *headline(results),
+        "## How to regenerate",
+        "",
+        *rp.provenance(command, results.runs, runs),
+        "",
+        *design_section(results),
+        *results_section(results),
+        *stability_section(results),
+        "## What the model says",
+        "",
+        *conclusions(results),
+        "## Limits of what it can say",
+        "",
+        *limits(results),
+        "## Files",
+        "",
+        *rp.bullet_list(f"`{p.relative_to(out).as_posix()}`" for p in [*tables, *figs.values()]),
+    ]
+    return rp.write_text(out / "report.md", lines)
+
+
+MARKS = {"2027-12-15": "cliff grant ends", "2030-12-15": "2030 grant ends"}
+
+
+def write_figures(results: Results, folder: Path) -> dict[str, Path]:
+    d = results.design
+    sts = results.stability_ts.assign(
+        panel=lambda f: (
+            f["region"]
+            + ", planning horizon "
+            + f["planning_horizon"].map(lambda h: f"{h} month" + ("s" if h != 1 else ""))
+        )
+    )
+    return {
+        "members": plots.trajectories(
+            results.timeseries,
+            "region",
+            "funding",
+            folder / "members_by_scenario.png",
+            marks=MARKS,
+            cols=2,
+            title="Members over time by funding scenario (mean, 95% CI of the mean)",
+        ),
+        "income": plots.stacked_bars(
+            income_mix(results.summary),
+            ["region", "funding"],
+            {k: v for k, v in SOURCES.items()},
+            folder / "income_mix.png",
+            xlabel="income over the 144 months, thousand EUR (mean over replicates)",
+            title="Income mix by funding scenario",
+        ),
+        "forest": plots.forest(
+            results.effects,
+            d.outcomes(),
+            "region",
+            "funding",
+            folder / "effects.png",
+            cols=4,
+            title="Standardised difference vs no funding (Cohen's d, 95% CI; axis logarithmic "
+            "beyond +-1)",
+        ),
+        "stability_members": plots.trajectories(
+            sts,
+            "panel",
+            "arm",
+            folder / "stability_members.png",
+            cols=2,
+            title="Same expected money, committed up front or in uncertain grants: members",
+        ),
+        "stability_score": plots.trajectories(
+            sts,
+            "panel",
+            "arm",
+            folder / "stability_score.png",
+            cols=2,
+            value="planning_stability",
+            ylabel="planning stability",
+            title="Planning stability (guaranteed share of the planning horizon)",
+        ),
+        "contrasts": plots.intervals(
+            results.contrasts[
+                results.contrasts["outcome"].isin([members_at(m) for m in d.months[1:]])
+            ],
+            "region",
+            "contrast",
+            {members_at(m): f"members at end of {m}" for m in d.months[1:]},
+            folder / "stability_effect.png",
+            title="Committed up front minus uncertain grants (difference, 95% CI)",
+        ),
+    }
+
+
+def income_mix(summary: pd.DataFrame) -> pd.DataFrame:
+    """Mean income by source per region and scenario, in thousand EUR, with own-income shares."""
+    mix = summary.groupby(["region", "funding"], sort=False)[list(SOURCES)].mean() / 1000
+    own = mix[["income_committed_grant", "income_project_grants", "income_fees"]]
+    shares = own.div(own.sum(axis=1).replace(0, np.nan), axis=0).add_suffix("_share")
+    return mix.join(shares).reset_index()
+
+
+def write_tables(results: Results, folder: Path) -> list[Path]:
+    keep = [
+        "region",
+        "funding",
+        "outcome",
+        "n",
+        "reference_mean",
+        "treated_mean",
+        "difference",
+        "diff_lo",
+        "diff_hi",
+        "d",
+        "d_lo",
+        "d_hi",
+        "verdict",
+    ]
+    contrast_keep = [
+        "region",
+        "contrast",
+        "outcome",
+        "n",
+        "reference_mean",
+        "treated_mean",
+        "difference",
+        "diff_lo",
+        "diff_hi",
+        "d",
+        "d_lo",
+        "d_hi",
+        "verdict",
+    ]
+    return [
+        rp.write_csv(results.effects[keep], folder / "effects_vs_none.csv"),
+        rp.write_csv(income_mix(results.summary), folder / "income_mix.csv"),
+        rp.write_csv(results.contrasts[contrast_keep], folder / "stability_contrasts.csv"),
+    ]
+
+
+def results_section(results: Results) -> list[str]:
+    from csei_sim.studies.funding_text import results_text
+
+    return results_text(results)

@@ -1,0 +1,544 @@
+"""The words of study 1's report: headline, conclusions and limits, computed where they cite data.
+
+Sentences with numbers are generated from the results. Explanations are :class:`Claim` objects
+whose premises are checked against the results (see :mod:`csei_sim.studies.claims`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from csei_sim import presets
+from csei_sim.agents import NGO
+from csei_sim.collaboration import W_STRAIN
+from csei_sim.params import Params
+from csei_sim.studies.claims import Claim, render
+from csei_sim.studies.outcomes import members_at
+
+VERDICT_WORDS = {
+    "higher": "more",
+    "lower": "fewer",
+    "undecided": "undecided",
+    "identical": "identical runs",
+}
+
+
+def verdicts(effects: pd.DataFrame, outcome: str, mode: str) -> dict[str, list[str]]:
+    """Regions by verdict for one mode vs informal on one outcome."""
+    rows = effects[(effects["outcome"] == outcome) & (effects["governance"] == mode)]
+    return {v: list(rows.loc[rows["verdict"] == v, "region"]) for v in VERDICT_WORDS}
+
+
+def _regions(names: list[str]) -> str:
+    return ", ".join(names) if names else "none"
+
+
+def members_sentence(results: Any, month: str) -> list[str]:
+    """One bullet per mode: in which regions it has more/fewer members than informal."""
+    out = []
+    for mode in results.design.modes:
+        if mode == "informal":
+            continue
+        v = verdicts(results.effects, members_at(month), mode)
+        out.append(
+            f"`{mode}` vs `informal`, members at end of {month}: more in "
+            f"{len(v['higher'])} regions ({_regions(v['higher'])}), fewer in "
+            f"{len(v['lower'])} ({_regions(v['lower'])}), undecided in "
+            f"{len(v['undecided'])} ({_regions(v['undecided'])})"
+            + (f", identical runs in {_regions(v['identical'])}." if v["identical"] else ".")
+        )
+    return out
+
+
+def flip_counts(flip: pd.DataFrame, month: str) -> dict[str, int]:
+    rows = flip[flip["month"] == month]
+    return {v: int((rows["verdict"] == v).sum()) for v in VERDICT_WORDS}
+
+
+def flip_sentence(results: Any) -> list[str]:
+    out = []
+    for month in results.design.months:
+        c = flip_counts(results.flip, month)
+        total = sum(c.values())
+        out.append(
+            f"Flip map, members at end of {month}: formal clearly ahead in {c['higher']} of "
+            f"{total} conditions, informal clearly ahead in {c['lower']}, undecided in "
+            f"{c['undecided']}."
+        )
+    return out
+
+
+def headline(results: Any) -> list[str]:
+    d = results.design
+    return [
+        "**Question (Q1).** Do informal networks outperform early formalisation, gradual "
+        "structuring or a lead organisation: on which outcome, for how long, and under which "
+        "conditions does the answer flip?",
+        "",
+        f"**Short answer** ({len(d.regions)} region presets x {len(d.modes)} governance modes x "
+        f"{d.replicates} replicates, plus {len(results.flip) // len(d.months)} flip conditions x "
+        f"{d.flip_replicates} replicates):",
+        "",
+        *[f"- {s}" for s in members_sentence(results, d.months[-1])],
+        *[f"- {s}" for s in flip_sentence(results)],
+        "",
+        "Details, effect sizes with 95% confidence intervals and the limits of these results "
+        "follow below.",
+        "",
+    ]
+
+
+def verdict_counts(results: Any) -> pd.DataFrame:
+    """Per outcome and mode: regions where the mode is higher / lower / undecided vs informal."""
+    rows = []
+    for outcome, name in results.design.outcomes().items():
+        for mode in results.design.modes:
+            if mode == "informal":
+                continue
+            v = verdicts(results.effects, outcome, mode)
+            rows.append(
+                {
+                    "outcome": name,
+                    "mode": mode,
+                    "higher than informal": len(v["higher"]),
+                    "lower": len(v["lower"]),
+                    "undecided": len(v["undecided"]),
+                    "identical runs": len(v["identical"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def conclusions(results: Any) -> list[str]:
+    d = results.design
+    lines = [
+        f"Across the {len(d.regions)} region presets, number of regions in which each mode's "
+        "outcome is clearly higher or lower than under informal governance (95% CI of the "
+        "paired difference excludes 0):",
+        "",
+        verdict_counts(results).to_markdown(index=False),
+        "",
+        *[f"- {s}" for s in members_sentence(results, d.months[0])],
+        *[f"- {s}" for s in members_sentence(results, d.months[-1])],
+        "",
+    ]
+    return lines + render(CONCLUSION_CLAIMS, results)
+
+
+def limits(results: Any) -> list[str]:
+    return [*_limit_lines(), ""]
+
+
+G = Params().governance  # the defaults every study run uses (no study changes them)
+
+
+def _hours(r: Any) -> float:
+    return float(presets.load("facilitation", r.design.facilitation)["facilitation_hours"])
+
+
+# -- accessors used by the claims ----------------------------------------------------------------
+
+
+def _most(r: Any) -> int:
+    """'Most regions': all but two, and at least one."""
+    return max(1, len(r.design.regions) - 2)
+
+
+def mean(r: Any, region: str, mode: str, column: str) -> float:
+    s = r.summary
+    return float(s.loc[(s["region"] == region) & (s["governance"] == mode), column].mean())
+
+
+def regions_where(r: Any, outcome: str, mode: str, verdict: str) -> list[str]:
+    return verdicts(r.effects, outcome, mode)[verdict]
+
+
+def size(r: Any, region: str) -> int:
+    return int(r.summary.loc[r.summary["region"] == region, "n_organisations"].iloc[0])
+
+
+def late(r: Any) -> str:
+    return members_at(r.design.months[-1])
+
+
+def ngo_share(r: Any, region: str, mode: str) -> float:
+    ts = r.timeseries
+    last = ts[(ts["step"] == ts["step"].max()) & (ts["region"] == region)]
+    last = last[last["governance"] == mode]
+    return float(last["members_ngo"].sum() / max(last["members"].sum(), 1))
+
+
+def flip_cells(r: Any, month: str, **where: float) -> pd.DataFrame:
+    f = r.flip[r.flip["month"] == month]
+    for key, value in where.items():
+        f = f[f[key] == value]
+    return f
+
+
+# -- conclusions ---------------------------------------------------------------------------------
+
+
+def _stall_holds(r: Any) -> bool:
+    for region in r.design.regions:
+        if mean(r, region, "informal", "peak_members") <= mean(r, region, "informal", late(r)):
+            return False
+        exits = {m: mean(r, region, m, "total_exits") for m in ("informal", "gradual", "formal")}
+        if exits["informal"] <= max(exits["gradual"], exits["formal"]):
+            return False
+    return True
+
+
+def _costliest(r: Any) -> list[str]:
+    out = []
+    for region in r.design.regions:
+        costs = {m: mean(r, region, m, "cost_per_project") for m in r.design.modes}
+        if max(costs, key=costs.get) == "informal":
+            out.append(region)
+    return out
+
+
+def _stall_text(r: Any) -> str:
+    big = max(r.design.regions, key=lambda g: size(r, g))
+    costly = _costliest(r)
+    return (
+        "**Informal momentum, then a ceiling.** Informal clusters grow as fast as any at first, "
+        f"then stall. Shared governance coordinates about {G.capacity_informal:g} members "
+        f"unstrained, plus one per {G.hours_per_capacity:g} hours of facilitation "
+        f"({G.capacity_informal + _hours(r) / G.hours_per_capacity:g} with this study's "
+        f"{_hours(r):g} hours; docs/ODD.md 7.5). Beyond that, "
+        "coordination strain divides the shared value of membership, raises its time cost and "
+        "lowers the success of joint projects (7.6, 7.9). Members who see too little value "
+        "leave and others join in their place: in every region informal clusters end below "
+        "their peak and have more exits over the run than gradual or formal ones (in "
+        f"{big}: {mean(r, big, 'informal', 'total_exits'):.0f} exits under informal governance, "
+        f"{mean(r, big, 'formal', 'total_exits'):.0f} under formal). Strained projects fail more "
+        "often, so informal governance is also the most expensive per joint project in "
+        f"{len(costly)} of {len(r.design.regions)} regions ({_regions(costly)})."
+    )
+
+
+def _gradual_holds(r: Any) -> bool:
+    more = regions_where(r, late(r), "gradual", "higher")
+    others = [g for g in r.design.regions if g not in more]
+    same_start = set(regions_where(r, "months_to_critical_mass", "gradual", "identical"))
+    return (
+        len(more) >= _most(r)
+        and all(size(r, g) <= 40 for g in others)
+        and same_start == set(r.design.regions)
+    )
+
+
+def _gradual_text(r: Any) -> str:
+    more = regions_where(r, late(r), "gradual", "higher")
+    others = [g for g in r.design.regions if g not in more]
+    text = (
+        "**Gradual structuring keeps the informal start and lifts the ceiling.** A `gradual` "
+        f"cluster is informal until it has {G.formalise_min_members} members with a mean trust of "
+        f"at least {G.formalise_min_trust:g} among "
+        "them (docs/ODD.md 7.10). With the same seed it runs exactly like an informal one until "
+        "then (hence the identical times to critical mass), and then the office lifts the "
+        f"coordination ceiling (capacity {G.capacity_formal:g} instead of {G.capacity_informal:g} "
+        "while the office is paid). It ends "
+        f"{r.design.months[-1]} with more members than informal governance in {_regions(more)}."
+    )
+    if others:
+        text += (
+            f" Not in {_regions([f'{g} ({size(r, g)} organisations)' for g in others])}: in a "
+            "small pool the ceiling hardly binds, and the office's fee and entry criterion cost "
+            "more members than the extra coordination wins."
+        )
+    return text
+
+
+def _formal_holds(r: Any) -> bool:
+    slower = regions_where(r, "months_to_critical_mass", "formal", "higher")
+    low = min(r.design.regions, key=lambda g: mean(r, g, "formal", "reached_critical_mass"))
+    return len(slower) >= _most(r) and mean(r, low, "formal", "reached_critical_mass") < mean(
+        r, low, "informal", "reached_critical_mass"
+    )
+
+
+def _formal_text(r: Any) -> str:
+    slower = regions_where(r, "months_to_critical_mass", "formal", "higher")
+    low = min(r.design.regions, key=lambda g: mean(r, g, "formal", "reached_critical_mass"))
+    big = max(r.design.regions, key=lambda g: size(r, g))
+    region = presets.load("region", low)
+    return (
+        f"**Formalising from the start costs the start.** A formal cluster charges "
+        f"{G.formal_fee:g} EUR per "
+        "member and month from its first month and admits only organisations with a capacity "
+        f"of at least {G.entry_min_capacity:g} (docs/ODD.md 7.9); both weigh most on NGOs, the "
+        f"sector with the least capacity ({NGO.capacity_mean:g} on average) and the most "
+        "cost-sensitive. Formal clusters take longer to "
+        f"reach critical mass in {len(slower)} of {len(r.design.regions)} regions. Where the "
+        f"start is hardest, in {low} (initial trust {region.get('initial_trust', 0.45):g}, "
+        f"vision spread {region.get('vision_spread', 0.2):g}), only "
+        f"{mean(r, low, 'formal', 'reached_critical_mass'):.0%} of formal clusters reach 15 "
+        f"members within the {r.design.steps} months, against "
+        f"{mean(r, low, 'informal', 'reached_critical_mass'):.0%} of informal ones. In the "
+        f"largest pool, {big}, the slow start costs little and formal governance ends "
+        f"{r.design.months[-1]} with {mean(r, big, 'formal', late(r)):.0f} members "
+        f"(gradual {mean(r, big, 'gradual', late(r)):.0f}, informal "
+        f"{mean(r, big, 'informal', late(r)):.0f})."
+    )
+
+
+def _lead_holds(r: Any) -> bool:
+    more = regions_where(r, late(r), "lead_organisation", "higher")
+    small = [g for g in r.design.regions if size(r, g) <= 40]
+    best = all(
+        max(r.design.modes, key=lambda m: mean(r, g, m, late(r))) == "lead_organisation"
+        for g in small
+    )
+    return len(more) >= _most(r) and bool(small) and best
+
+
+def _lead_text(r: Any) -> str:
+    more = regions_where(r, late(r), "lead_organisation", "higher")
+    small = [f"{g} ({size(r, g)} organisations)" for g in r.design.regions if size(r, g) <= 40]
+    return (
+        f"**A lead organisation** coordinates {G.capacity_lead:g} members unstrained (plus "
+        "facilitation), "
+        "charges no fee and sets no entry criterion; the other sectors lose a little benefit "
+        f"(`lead_dominance` {G.lead_dominance:g}; docs/ODD.md 7.5, 7.9). It ends "
+        f"{r.design.months[-1]} with more members than informal governance in {len(more)} of "
+        f"{len(r.design.regions)} regions and is the best of the four modes in the small pools "
+        f"({_regions(small)}), whose clusters stay near the size a lead organisation "
+        "coordinates; in the large pools it falls behind gradual and formal governance."
+    )
+
+
+def _survival_holds(r: Any) -> bool:
+    worse = [
+        g
+        for g in r.design.regions
+        if mean(r, g, "informal", "survival_after_funding")
+        < mean(r, g, "formal", "survival_after_funding")
+    ]
+    return len(worse) >= _most(r)
+
+
+def _survival_text(r: Any) -> str:
+    def span(mode: str) -> str:
+        values = [mean(r, g, mode, "survival_after_funding") for g in r.design.regions]
+        return f"{min(values):.0%}–{max(values):.0%}"
+
+    return (
+        "**After the money stops.** The committed grant ends in December 2030. Two years "
+        f"later, informal clusters have kept {span('informal')} of their members (region means), "
+        f"formal ones {span('formal')} and gradual ones {span('gradual')}. Without the grant, "
+        "the cluster's services run down (services are paid from the balance; docs/ODD.md 7.1); "
+        "a formal office is still paid in part from members' fees and keeps providing some "
+        "services, and a formal cluster is less strained, so fewer members drift away."
+    )
+
+
+def _diversity_holds(r: Any) -> bool:
+    lower = regions_where(r, "mean_diversity", "formal", "lower")
+    return len(lower) >= 2
+
+
+def _diversity_text(r: Any) -> str:
+    lower = regions_where(r, "mean_diversity", "formal", "lower")
+    ngo = [g for g in lower if ngo_share(r, g, "formal") < ngo_share(r, g, "informal")]
+    other = [g for g in lower if g not in ngo]
+    text = (
+        "**Diversity is where formalisation costs.** Formal governance has a lower sector "
+        f"diversity than informal governance in {_regions(lower)}."
+    )
+    if ngo:
+        text += (
+            f" In {_regions(ngo)} the NGO share of members at the end is lower under formal "
+            "governance: the fee and the entry criterion keep NGOs out."
+        )
+    if other:
+        text += (
+            f" In {_regions(other)} it is not; there a larger formal cluster mirrors a pool "
+            "dominated by one sector (Hamburg's preset is half firms)."
+        )
+    return text
+
+
+def _flip_holds(r: Any) -> bool:
+    d = r.design
+    small = flip_cells(r, d.months[-1], n_organisations=min(d.flip_sizes))
+    ahead = {m: flip_counts(r.flip, m)["higher"] for m in d.months}
+    return (small["verdict"] == "lower").all() and ahead[d.months[-1]] > ahead[d.months[0]]
+
+
+def _flip_text(r: Any) -> str:
+    d = r.design
+    low_hours = [h for h in d.flip_hours if h < max(d.flip_hours)]
+    ahead = {
+        m: r.flip[(r.flip["month"] == m) & r.flip["facilitation_hours"].isin(low_hours)]
+        for m in d.months
+    }
+    formal = {m: f[f["verdict"] == "higher"] for m, f in ahead.items()}
+    sizes = sorted(formal[d.months[-1]]["n_organisations"].unique())
+    return (
+        "**Where the answer flips.** In the smallest pool "
+        f"({min(d.flip_sizes)} organisations) informal governance is ahead in every condition: "
+        "there is little to coordinate, and the fee and entry criterion only cost members. "
+        f"With {' or '.join(f'{h:g}' for h in low_hours)} facilitation hours a month, formal "
+        f"governance is clearly ahead at the end of {d.months[-1]} in "
+        f"{len(formal[d.months[-1]])} of these {len(ahead[d.months[-1]])} conditions, all in "
+        f"pools of {_regions([str(int(v)) for v in sizes])} organisations, against "
+        f"{len(formal[d.months[0]])} at the end of {d.months[0]}: its advantage comes once the "
+        "informal cluster has hit its ceiling and, after 2030, lost its grant. Several large-pool "
+        "cells stay undecided because formal clusters there either take off or stall, which "
+        "makes their outcomes vary widely between replicates."
+    )
+
+
+def _busiest_largest(r: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Formal and informal runs of the flip map's largest pool with the most facilitation."""
+    d, runs = r.design, r.flip_runs
+    cell = runs[
+        (runs["facilitation_hours"] == max(d.flip_hours))
+        & (runs["n_organisations"] == max(d.flip_sizes))
+    ]
+    return cell[cell["governance"] == "formal"], cell[cell["governance"] == "informal"]
+
+
+def _lockout_holds(r: Any) -> bool:
+    d = r.design
+    formal, informal = _busiest_largest(r)
+    members, aware = members_at(d.months[0]), members_at(d.months[0], "aware")
+    cells = flip_cells(r, d.months[-1], facilitation_hours=max(d.flip_hours))
+    stalled = {m: _stalled(r, frame) for m, frame in (("f", formal), ("i", informal))}
+    return (
+        (cells["verdict"] != "higher").all()
+        and formal[members].mean() < informal[members].mean()
+        and formal[aware].mean() > 0.5 * max(d.flip_sizes)
+        and stalled["f"] > max(stalled["i"], len(formal) / 2)
+    )
+
+
+STALLED = 25  # members at the end below which a run of the largest pool counts as stalled
+
+
+def _stalled(r: Any, runs: pd.DataFrame) -> int:
+    return int((runs[late(r)] < STALLED).sum())
+
+
+def _lockout_text(r: Any) -> str:
+    d = r.design
+    hours = max(d.flip_hours)
+    fac = presets.load("facilitation", d.facilitation)
+    p = Params().facilitation
+    reach = hours * fac["share_outreach"] * p.reach_per_hour
+    events = hours * fac["share_dialogue"] / p.hours_per_event
+    formal, informal = _busiest_largest(r)
+    return (
+        f"**Intensive facilitation reverses it.** With {hours:g} hours a month, informal "
+        "governance is ahead or level in every condition. Facilitation adds one member of "
+        f"coordination capacity per {G.hours_per_capacity:g} hours to every mode "
+        f"({hours / G.hours_per_capacity:g} at {hours:g} hours), "
+        "which more than doubles what shared governance can coordinate but adds little to an "
+        "office. In the largest pools a second, less obvious mechanism of the model works "
+        f"against the formal cluster: outreach reaches about {reach:.0f} outsiders a month and "
+        f"about {events:.0f} dialogue events of {p.event_size} are held a month, open to every "
+        "aware organisation (docs/ODD.md 7.2, 7.3). Within a year almost the whole pool is aware "
+        "and tied to other aware organisations rather than to members, so the trust-weighted "
+        "share of members among an organisation's contacts stays below its joining threshold "
+        "(7.9). A formal cluster, whose start is slowed by the fee and the entry criterion, "
+        f"then stays near its core: in pools of {max(d.flip_sizes)} with {hours:g} hours it has "
+        f"{formal[members_at(d.months[0])].mean():.0f} members and "
+        f"{formal[members_at(d.months[0], 'aware')].mean():.0f} aware non-members at the end of "
+        f"{d.months[0]} (means over initial-trust levels and replicates), and "
+        f"{_stalled(r, formal)} of its {len(formal)} runs end {d.months[-1]} with fewer than "
+        f"{STALLED} members (informal: {_stalled(r, informal)} of {len(informal)}; see the "
+        "figure of every run above). This lock-out follows "
+        "from the model's rules (events open to all aware organisations, a joining threshold on "
+        "contacts), not from observation; it is a hypothesis worth checking in practice."
+    )
+
+
+CONCLUSION_CLAIMS = [
+    Claim(
+        _stall_text,
+        "informal clusters end below their peak and have more exits than gradual "
+        "and formal ones in every region",
+        _stall_holds,
+    ),
+    Claim(
+        _gradual_text,
+        "gradual has more members than informal at the end in all but the "
+        "small pools, and the same time to critical mass everywhere",
+        _gradual_holds,
+    ),
+    Claim(
+        _formal_text,
+        "formal reaches critical mass later than informal in most regions",
+        _formal_holds,
+    ),
+    Claim(
+        _lead_text,
+        "a lead organisation has more members than informal in most regions and "
+        "is best in the small pools",
+        _lead_holds,
+    ),
+    Claim(
+        _survival_text,
+        "informal clusters keep fewer members after the grant ends than "
+        "formal ones in most regions",
+        _survival_holds,
+    ),
+    Claim(
+        _diversity_text,
+        "formal governance lowers diversity in at least two regions",
+        _diversity_holds,
+    ),
+    Claim(
+        _flip_text,
+        "informal is ahead in the smallest pool, and formal is ahead in more "
+        "conditions late than early",
+        _flip_holds,
+    ),
+    Claim(
+        _lockout_text,
+        "at the most facilitation formal is never ahead, and large formal "
+        "clusters stay small with most of the pool aware",
+        _lockout_holds,
+    ),
+]
+
+
+def _limit_lines() -> list[str]:
+    return [
+        "- **Stylised presets.** The six region presets are stylised readings of the RESIST "
+        "piloting summary: apart from Västerbotten's starting core of 4–5 actors and Hamburg's "
+        "funding to 2030, every number in them is an assumption (see the preset files and "
+        "docs/ODD.md section 6). The results describe what the model's mechanisms do with these "
+        "numbers, not what happened or will happen in the regions.",
+        "- **A few assumed numbers decide the comparison** (docs/ODD.md Appendix A): shared "
+        f"governance coordinates {G.capacity_informal:g} members, a lead organisation "
+        f"{G.capacity_lead:g}, a paid office {G.capacity_formal:g}, each plus one per "
+        f"{G.hours_per_capacity:g} facilitation hours; the office costs {G.office_cost:,.0f} EUR "
+        f"a month; a formal cluster charges {G.formal_fee:g} EUR per member and admits only "
+        f"organisations with capacity of at least {G.entry_min_capacity:g}; strain divides the "
+        f"shared value of membership by (1 + strain) and costs {W_STRAIN:g} of project success "
+        "per unit. None of these is measured. A larger informal capacity (say, good digital "
+        "coordination), a cheaper office or no entry criterion would move the boundaries of "
+        "the flip map; a pool that never outgrows the informal capacity never meets the ceiling.",
+        "- **Funding is held fixed.** Every cell has the same committed grant (`committed_2030`: "
+        "8,000 EUR a month to the end of 2030), which pays a formal office in full until then. "
+        "Without such money an office lives on fees alone, and early formalisation does worse "
+        "(the model's pattern test P3: in a small unfunded pool informal governance ends with "
+        "more members; docs/ODD.md 1.2). Study 2 varies funding, under gradual structuring only.",
+        "- **Membership is the main yardstick.** 'Informal beats formal' is measured here mostly "
+        "by members; on diversity formal governance can lose where on membership it wins. Which "
+        "outcome matters is a choice the model does not make.",
+        "- **What is not modelled:** clusters never de-formalise; leaders do not change; an "
+        "office brings no legitimacy beyond larger project grants (and there are no project "
+        "grants in this study); `gradual` formalises by a fixed rule "
+        f"({G.formalise_min_members} members, trust {G.formalise_min_trust:g}), not by a "
+        "decision of its members; organisations judge membership by the current month only.",
+        "- **What the intervals mean.** The 95% intervals describe the model's randomness over "
+        "the replicates, with fixed seeds, not uncertainty about the assumed numbers; the "
+        "global sensitivity analysis (docs/ODD.md section 8) addresses those. Many differences "
+        "are large in standardised terms because the replicate-to-replicate variation of a "
+        "stylised model is small; read the differences in members, not d, for their size.",
+    ]
