@@ -56,6 +56,7 @@ class ModelFigures:
 class SweepFigures:
     method: str
     runs: int
+    workers: int
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # all processes of the command
     error: str = ""
@@ -98,7 +99,8 @@ def sweep_commands(runs: int, workdir: Path) -> dict[str, list[str]]:
     reps = runs // len(MODES)
     app = [PY, "hydra_sweep.py", "-m", f"governance_mode={','.join(MODES)}"]
     app_end = [f"hydra.sweep.dir={workdir / 'app'}", "hydra.launcher.n_jobs=2"]
-    block = next(b for b in (10, 5, 2, 1) if reps % b == 0)
+    # two jobs per mode: eight jobs share Hydra's per-job cost, four for each worker
+    block = max(b for b in range(1, reps // 2 + 1) if reps % b == 0) if reps > 1 else 1
     commands = {
         SERIAL: [PY, "workloads.py", "serial", str(runs)],
         "Hydra joblib, 2 workers, 1 run per job": app + [f"block=range(0,{reps})", *app_end],
@@ -126,7 +128,8 @@ def measure_sweeps(runs: int, repeats: int) -> list[SweepFigures]:
     """Each way of running the sweep, ``repeats`` times, interleaved so load changes hit all."""
     with tempfile.TemporaryDirectory(prefix="csei-bench-") as tmp:
         commands = sweep_commands(runs, Path(tmp))
-        figures = {name: SweepFigures(name, runs) for name in commands}
+        workers = {name: 1 if "1 process" in name else 2 for name in commands}
+        figures = {name: SweepFigures(name, runs, workers[name]) for name in commands}
         for _ in range(repeats):
             for name, cmd in commands.items():
                 shutil.rmtree(Path(tmp) / "app", ignore_errors=True)  # no resuming of runs
@@ -195,13 +198,15 @@ def model_table(figs: list[ModelFigures], steps: int) -> str:
 
 def sweep_table(sweeps: list[SweepFigures]) -> str:
     serial = next(s for s in sweeps if s.method == SERIAL).runs_per_second
+    serial_cpu = statistics.median(next(s for s in sweeps if s.method == SERIAL).cpu)
     batch2 = next(s for s in sweeps if s.method == BATCH2).runs_per_second
     rows = []
     for s in sweeps:
         if s.error:
-            rows.append([s.method, str(s.runs), "failed", s.error, "", "", ""])
+            rows.append([s.method, str(s.runs), "failed", s.error, "", "", "", ""])
             continue
         rate = s.runs_per_second
+        bound = min(s.workers, s.workers * serial_cpu / statistics.median(s.cpu))
         rows.append(
             [
                 s.method,
@@ -211,9 +216,11 @@ def sweep_table(sweeps: list[SweepFigures]) -> str:
                 f"{rate:.2f}",
                 f"{rate / serial:.2f}",
                 f"{rate / batch2:.2f}",
+                f"{bound:.2f}",
             ]
         )
     header = ["way of running", "runs", "wall s", "CPU s", "runs/s", "x serial", "x batch_run(2)"]
+    header += ["bound x serial"]
     return table(header, rows)
 
 
@@ -273,6 +280,8 @@ def report(args, figs, sweeps, info, load) -> str:
             "",
             "Wall time of the whole command, start-up included; CPU s = CPU time of all its",
             "processes (workers included), which shows each way's overhead whatever the load.",
+            "bound x serial = the most a way could reach over the serial loop with each of its",
+            "workers on a free core: workers x serial CPU s / its CPU s (at most its workers).",
             "",
             sweep_table(sweeps),
         ]
