@@ -1,0 +1,184 @@
+"""Command line ``csei-sim-analysis`` (also ``python -m csei_sim.sensitivity``).
+
+    csei-sim-analysis morris [--trajectories 8]          # screen every main parameter
+    csei-sim-analysis sobol  [--samples 64 --top 8]      # Sobol indices of Morris's top factors
+    csei-sim-analysis prim   [--samples 300]             # PRIM: informal beats formal; survival
+    csei-sim-analysis report                             # rebuild report.md and figures
+
+Results go to ``experiments/sensitivity/<analysis>/`` (``--out``), the report to
+``experiments/sensitivity/`` (``--report-dir``). Runs are resumable: the same command again skips
+every finished run. Bad input stops with one line naming the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from csei_sim.params import ParameterError
+from csei_sim.sensitivity import studies
+from csei_sim.sensitivity.factors import DEFAULT_PRESETS, FactorSpace, base_params
+from csei_sim.sensitivity.outcomes import NAMES
+
+PROG = "csei-sim-analysis"
+ROOT = Path("experiments/sensitivity")
+# PRIM looks at the Morris leaders plus the levers that set the two governance modes apart
+PRIM_GOVERNANCE = ("capacity_informal", "capacity_formal", "office_cost", "formal_fee")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    m = _common(sub.add_parser("morris", help="Morris screening of all main parameters"))
+    m.add_argument("--trajectories", type=int, default=8, help="Morris trajectories (r)")
+    m.add_argument("--levels", type=int, default=4, help="grid levels (even)")
+    m.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    s = _common(sub.add_parser("sobol", help="Sobol indices of the most influential factors"))
+    s.add_argument("--samples", type=int, default=64, help="base samples N (power of 2)")
+    s.add_argument("--top", type=int, default=8, help="factors taken from the Morris ranking")
+    s.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    r = _common(
+        sub.add_parser("prim", help="PRIM scenario discovery (informal vs formal, survival)")
+    )
+    r.add_argument("--samples", type=int, default=300, help="Latin hypercube points")
+    r.add_argument("--top", type=int, default=8, help="factors taken from the Morris ranking")
+    r.add_argument("--add", default=",".join(PRIM_GOVERNANCE), help="factors added to the top")
+    r.add_argument("--compare", default="members_2035", help=f"one of {', '.join(NAMES)}")
+    r.add_argument("--survival-threshold", type=float, default=0.9)
+    r.add_argument("--min-coverage", type=float, default=0.5)
+    r.add_argument("--max-dims", type=int, default=3)
+    r.add_argument("--alpha", type=float, default=0.05, help="drop restrictions with qp above")
+    rep = sub.add_parser("report", help="rebuild the report from the analysis folders")
+    rep.add_argument("--report-dir", type=Path, default=ROOT)
+    return p
+
+
+def _common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--out", type=Path, help="analysis folder (default experiments/sensitivity/X)")
+    p.add_argument("--report-dir", type=Path, default=ROOT, help="where report.md goes")
+    p.add_argument("--no-report", action="store_true", help="do not rebuild the report")
+    p.add_argument("--factors", help="comma-separated factors (default: see the docs)")
+    p.add_argument("--morris", type=Path, help="Morris folder to rank factors from")
+    p.add_argument(
+        "--preset",
+        action="append",
+        default=[],
+        metavar="GROUP=NAME",
+        help=f"base preset per group (default {_presets_text()})",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="base parameter, e.g. region.n_organisations=40 or steps=132",
+    )
+    p.add_argument("--replicates", type=int, default=2, help="runs per point (averaged)")
+    p.add_argument("--base-seed", type=int, default=2025, help="seed the run seeds spawn from")
+    p.add_argument("--seed", type=int, default=1, help="seed of the design and bootstrap")
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (joblib)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _presets_text() -> str:
+    return " ".join(f"{k}={v}" for k, v in DEFAULT_PRESETS.items())
+
+
+def _pairs(items: list[str], what: str) -> dict[str, Any]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(what, f"expected KEY=VALUE, got {item!r}")
+        out[key.strip()] = yaml.safe_load(value) if what == "--set" else value.strip()
+    return out
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+def _space(args: argparse.Namespace) -> FactorSpace:
+    """Factors from --factors, else the Morris top --top (plus --add for PRIM), else all."""
+    if args.factors:
+        return FactorSpace.of(_names(args.factors))
+    if args.command == "morris":
+        return FactorSpace.full()
+    from csei_sim.sensitivity.report import morris_top
+
+    folder = args.morris or args.report_dir / "morris"
+    top = morris_top(folder, args.top)
+    if top is None:
+        raise ParameterError("--morris", f"no Morris results in {folder}; run morris first")
+    return FactorSpace.of([*top, *_names(getattr(args, "add", ""))])
+
+
+def _common_settings(args: argparse.Namespace) -> studies.Common:
+    choices, overrides = _pairs(args.preset, "--preset"), _pairs(args.set, "--set")
+    for name, value in (("replicates", args.replicates), ("n-jobs", args.n_jobs)):
+        if value == 0 or value < -1 or (name == "replicates" and value < 1):
+            raise ParameterError(f"--{name}", f"must be a positive number, got {value}")
+    return studies.Common(
+        out=args.out or args.report_dir / args.command,
+        base=base_params(choices, overrides),
+        space=_space(args),
+        replicates=args.replicates,
+        base_seed=args.base_seed,
+        seed=args.seed,
+        n_jobs=args.n_jobs,
+        progress=not args.quiet,
+        choices={"presets": {**DEFAULT_PRESETS, **choices}, "set": overrides},
+    )
+
+
+def run(args: argparse.Namespace) -> Path:
+    """Carry out one parsed command; returns the folder written."""
+    if args.command == "report":
+        from csei_sim.sensitivity.report import write_report
+
+        return write_report(args.report_dir)
+    c = _common_settings(args)
+    if args.command == "morris":
+        out = studies.run_morris(
+            c, trajectories=args.trajectories, levels=args.levels, resamples=args.resamples
+        )
+    elif args.command == "sobol":
+        out = studies.run_sobol(c, samples=args.samples, resamples=args.resamples)
+    else:
+        if args.compare not in NAMES:
+            raise ParameterError("--compare", f"{args.compare!r} is not one of {', '.join(NAMES)}")
+        settings = studies.PrimSettings(
+            samples=args.samples,
+            compare=args.compare,
+            survival_threshold=args.survival_threshold,
+            min_coverage=args.min_coverage,
+            max_dims=args.max_dims,
+            alpha=args.alpha,
+        )
+        out = studies.run_prim(c, settings)
+    if not args.no_report:
+        from csei_sim.sensitivity.report import write_report
+
+        write_report(args.report_dir)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 for bad input)."""
+    args = parser().parse_args(argv)
+    try:
+        out = run(args)
+    except (ParameterError, ValueError) as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
