@@ -139,3 +139,11 @@ def test_report_without_runs_says_so(tmp_path):
 
     assert main([str(tmp_path)]) == 2
     assert not Path(tmp_path / "report").exists()
+
+
+def test_exchange_subcommand_of_the_main_cli(capsys):
+    from csei_sim.cli import main
+
+    assert main(["exchange", "--help"]) == 0
+    assert "exchange" in capsys.readouterr().out
+    assert main(["exchange", "exchange=nonsense"]) != 0

@@ -7,6 +7,7 @@
     csei-sim --help                            # groups and their options
     csei-sim explore ...                       # the explorer (csei_sim.viz.launch)
     csei-sim report <sweep_dir> [--out DIR]    # the same as csei-sim-report
+    csei-sim exchange [overrides]              # the peer-exchange study (csei-sim-exchange)
     csei-sim study NAME [--replicates N]       # the same as csei-sim-study (a whole study)
 
 Before Hydra starts, every job of the command is composed and validated
@@ -60,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         return _study(argv[1:])
     if argv and argv[0] == "explore":
         return _explore(argv[1:])
+    if argv and argv[0] == "exchange":
+        from csei_sim.multiregion.study import main as exchange_main
+
+        return exchange_main(argv[1:])
     if argv and argv[0] == "report":
         from csei_sim.experiment.report import main as report_main
 

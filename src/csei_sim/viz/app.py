@@ -21,6 +21,7 @@ from csei_sim.viz.explorer_model import ExplorerModel, default_inputs, model_loc
 from csei_sim.viz.inputs import LiveLevers, ScenarioInputs, clamp
 from csei_sim.viz.network import NetworkPanel
 from csei_sim.viz.panels import BudgetPanel, EventLog, MembershipPanel, RadarPanel, TrustPanel
+from csei_sim.viz.regions import RegionsView
 
 # No usage reports from this page's sessions (``csei-sim explore`` also turns them off at start).
 solara.server.settings.telemetry.mixpanel_enable = False
@@ -124,6 +125,18 @@ def Page():
             ClusterView(model.value)
         with solara.lab.Tab("Compare scenarios"):
             CompareView(inputs.value)
+        with solara.lab.Tab("Regions side by side"):
+            LazyRegions()
+
+
+@solara.component
+def LazyRegions():
+    """The six seed regions stepped together, built only when asked for (it runs six models)."""
+    shown = solara.use_reactive(False)
+    if shown.value:
+        RegionsView()
+    else:
+        solara.Button("Show the regions side by side", on_click=lambda: shown.set(True))
 
 
 page = Page
