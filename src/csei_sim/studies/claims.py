@@ -34,8 +34,8 @@ def render(claims: Sequence[Claim], results: Any) -> list[str]:
             lines += [claim.text(results) if callable(claim.text) else claim.text, ""]
         else:
             lines += [
-                f"> Note: a paragraph of this section is withheld because its premise "
-                f"({claim.premise}) does not hold for these results; the text needs revising.",
+                f"> Note: a paragraph is withheld here because its premise ({claim.premise}) "
+                "does not hold for these results.",
                 "",
             ]
     return lines

@@ -23,13 +23,8 @@ from csei_sim.studies import plots
 from csei_sim.studies import reporting as rp
 from csei_sim.studies.design import Grid, run_grid
 from csei_sim.studies.effects import compare, paired
-from csei_sim.studies.funding_text import (
-    conclusions,
-    design_section,
-    headline,
-    limits,
-    stability_section,
-)
+from csei_sim.studies.funding_claims import conclusions, limits
+from csei_sim.studies.funding_text import design_section, headline, stability_section
 from csei_sim.studies.outcomes import (
     add_members_at,
     add_time_to_critical_mass,
@@ -307,11 +302,11 @@ def write_figures(results: Results, folder: Path) -> dict[str, Path]:
         ),
         "forest": plots.forest(
             results.effects,
-            d.outcomes(),
+            compared(d),
             "region",
             "funding",
             folder / "effects.png",
-            cols=4,
+            cols=3,
             title="Standardised difference vs no funding (Cohen's d, 95% CI; axis logarithmic "
             "beyond +-1)",
         ),
@@ -341,9 +336,15 @@ def write_figures(results: Results, folder: Path) -> dict[str, Path]:
             "contrast",
             {members_at(m): f"members at end of {m}" for m in d.months[1:]},
             folder / "stability_effect.png",
+            xlabel="difference in members",
             title="Committed up front minus uncertain grants (difference, 95% CI)",
         ),
     }
+
+
+def compared(design: Design) -> dict[str, str]:
+    """Outcomes compared with no funding (survival is undefined without a grant that ends)."""
+    return {k: v for k, v in design.outcomes().items() if k != "survival_after_funding"}
 
 
 def income_mix(summary: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,6 @@ import pandas as pd
 from csei_sim import presets
 from csei_sim.experiment.stats import mean_ci
 from csei_sim.studies import reporting as rp
-from csei_sim.studies.claims import Claim, render
 from csei_sim.studies.outcomes import members_at
 
 
@@ -113,9 +112,9 @@ def results_text(results: Any) -> list[str]:
         "difference; *(undecided)*: the interval includes 0.",
         "",
     ]
-    for outcome, name in d.outcomes().items():
-        if outcome == "survival_after_funding":
-            continue  # undefined without a committed grant, so there is no reference value
+    from csei_sim.studies.funding_scenarios import compared
+
+    for outcome, name in compared(d).items():
         lines += [
             f"**{name}**",
             "",
@@ -300,20 +299,3 @@ def headline(results: Any) -> list[str]:
         ],
         "",
     ]
-
-
-def conclusions(results: Any) -> list[str]:
-    return render(CONCLUSION_CLAIMS, results)
-
-
-def limits(results: Any) -> list[str]:
-    return [*LIMITS, ""] + render(LIMIT_CLAIMS, results)
-
-
-CONCLUSION_CLAIMS: list[Claim] = []
-LIMIT_CLAIMS: list[Claim] = []
-LIMITS = [
-    "- **Stylised presets.** The Hamburg and Västerbotten presets are stylised readings of the "
-    "RESIST piloting summary; amounts of money, win rates and fees are assumptions (the seed "
-    "names no amounts).",
-]

@@ -14,6 +14,7 @@ from csei_sim import presets
 from csei_sim.agents import NGO
 from csei_sim.collaboration import W_STRAIN
 from csei_sim.params import Params
+from csei_sim.studies import reporting as rp
 from csei_sim.studies.claims import Claim, render
 from csei_sim.studies.outcomes import members_at
 
@@ -32,7 +33,7 @@ def verdicts(effects: pd.DataFrame, outcome: str, mode: str) -> dict[str, list[s
 
 
 def _regions(names: list[str]) -> str:
-    return ", ".join(names) if names else "none"
+    return ", ".join(rp.region_name(n) for n in names) if names else "none"
 
 
 def members_sentence(results: Any, month: str) -> list[str]:
@@ -212,7 +213,8 @@ def _stall_text(r: Any) -> str:
         "lowers the success of joint projects (7.6, 7.9). Members who see too little value "
         "leave and others join in their place: in every region informal clusters end below "
         "their peak and have more exits over the run than gradual or formal ones (in "
-        f"{big}: {mean(r, big, 'informal', 'total_exits'):.0f} exits under informal governance, "
+        f"{rp.region_name(big)}: {mean(r, big, 'informal', 'total_exits'):.0f} exits under "
+        "informal governance, "
         f"{mean(r, big, 'formal', 'total_exits'):.0f} under formal). Strained projects fail more "
         "often, so informal governance is also the most expensive per joint project in "
         f"{len(costly)} of {len(r.design.regions)} regions ({_regions(costly)})."
@@ -244,8 +246,10 @@ def _gradual_text(r: Any) -> str:
         f"{r.design.months[-1]} with more members than informal governance in {_regions(more)}."
     )
     if others:
+        named = [f"{rp.region_name(g)} ({size(r, g)} organisations)" for g in others]
         text += (
-            f" Not in {_regions([f'{g} ({size(r, g)} organisations)' for g in others])}: in a "
+            f" Not in {_regions(named)}: "
+            "in a "
             "small pool the ceiling hardly binds, and the office's fee and entry criterion cost "
             "more members than the extra coordination wins."
         )
@@ -273,12 +277,14 @@ def _formal_text(r: Any) -> str:
         f"sector with the least capacity ({NGO.capacity_mean:g} on average) and the most "
         "cost-sensitive. Formal clusters take longer to "
         f"reach critical mass in {len(slower)} of {len(r.design.regions)} regions. Where the "
-        f"start is hardest, in {low} (initial trust {region.get('initial_trust', 0.45):g}, "
+        f"start is hardest, in {rp.region_name(low)} (initial trust "
+        f"{region.get('initial_trust', 0.45):g}, "
         f"vision spread {region.get('vision_spread', 0.2):g}), only "
         f"{mean(r, low, 'formal', 'reached_critical_mass'):.0%} of formal clusters reach 15 "
         f"members within the {r.design.steps} months, against "
         f"{mean(r, low, 'informal', 'reached_critical_mass'):.0%} of informal ones. In the "
-        f"largest pool, {big}, the slow start costs little and formal governance ends "
+        f"largest pool, {rp.region_name(big)}, the slow start costs little and formal "
+        "governance ends "
         f"{r.design.months[-1]} with {mean(r, big, 'formal', late(r)):.0f} members "
         f"(gradual {mean(r, big, 'gradual', late(r)):.0f}, informal "
         f"{mean(r, big, 'informal', late(r)):.0f})."
@@ -297,7 +303,11 @@ def _lead_holds(r: Any) -> bool:
 
 def _lead_text(r: Any) -> str:
     more = regions_where(r, late(r), "lead_organisation", "higher")
-    small = [f"{g} ({size(r, g)} organisations)" for g in r.design.regions if size(r, g) <= 40]
+    small = [
+        f"{rp.region_name(g)} ({size(r, g)} organisations)"
+        for g in r.design.regions
+        if size(r, g) <= 40
+    ]
     return (
         f"**A lead organisation** coordinates {G.capacity_lead:g} members unstrained (plus "
         "facilitation), "
@@ -452,7 +462,8 @@ def _lockout_text(r: Any) -> str:
         f"{STALLED} members (informal: {_stalled(r, informal)} of {len(informal)}; see the "
         "figure of every run above). This lock-out follows "
         "from the model's rules (events open to all aware organisations, a joining threshold on "
-        "contacts), not from observation; it is a hypothesis worth checking in practice."
+        "contacts; docs/ODD.md Appendix D, note 2), not from observation; it is a hypothesis "
+        "worth checking in practice."
     )
 
 

@@ -23,6 +23,7 @@ MODE_COLOURS = {
 }
 
 
+D_TICKS = (-30, -10, -1, 0, 1, 10, 30)
 D_LINEAR = 1.0  # the forest's d axis is linear within +-1 and logarithmic beyond (d spans decades)
 BOUNDS = {"difference": ("diff_lo", "diff_hi"), "d": ("d_lo", "d_hi")}
 
@@ -160,6 +161,8 @@ def forest(
         ax.tick_params(axis="x", labelbottom=True)
         ax.set_xscale("symlog", linthresh=D_LINEAR)
         ax.set_xlim(-limit, limit)
+        ticks = [t for t in D_TICKS if abs(t) <= limit]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(hues), fontsize=8, frameon=False)
     fig.suptitle(title, fontsize=10)
@@ -294,6 +297,7 @@ def intervals(
     path: Path,
     *,
     value: str = "difference",
+    xlabel: str = "",
     title: str = "",
 ) -> Path:
     """Differences with 95% intervals: a panel per outcome, a row per group, a marker per hue."""
@@ -325,6 +329,7 @@ def intervals(
         ax.set_yticks(y, groups, fontsize=8)
         ax.invert_yaxis()
         ax.set_title(name, fontsize=8)
+        ax.set_xlabel(xlabel, fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(hues), fontsize=8, frameon=False)

@@ -92,6 +92,34 @@ def effect_cell(row: pd.Series) -> str:
     return f"{signed(row['difference'], places)} [{diff}]; d {signed(row['d'])}{mark}"
 
 
+def inline_effect(row: pd.Series) -> str:
+    """``+3.1 [+1.2, +5.0]`` for running text, marked when the interval includes 0."""
+    if row["n"] < 2:
+        return "–"
+    if row["verdict"] == "identical":
+        return "no difference (identical runs)"
+    places = decimals((row["diff_hi"] - row["diff_lo"]) / 2)
+    bounds = ", ".join(signed(row[k], places) for k in ("diff_lo", "diff_hi"))
+    mark = ", undecided" if row["verdict"] == "undecided" else ""
+    return f"{signed(row['difference'], places)} [{bounds}{mark}]"
+
+
+REGION_NAMES = {
+    "agder": "Agder",
+    "generic": "the generic region",
+    "hamburg": "Hamburg",
+    "kurzeme": "Kurzeme",
+    "pomorskie": "Pomorskie",
+    "vasterbotten": "Västerbotten",
+    "voru": "Võru",
+}
+
+
+def region_name(preset: str) -> str:
+    """A region preset's name for running text (tables keep the preset's file name)."""
+    return REGION_NAMES.get(preset, preset)
+
+
 def table(frame: pd.DataFrame) -> str:
     return frame.to_markdown(index=False)
 
