@@ -25,13 +25,20 @@ def package_version() -> str:
 
 
 def git_revision(path: Path = SOURCE) -> str:
-    """Short commit of the checkout holding the code, marked when the code has local changes."""
+    """Short commit of the checkout, marked when the code behind the numbers has local changes.
+
+    That code is the model's modules (those in a run's fingerprint), the configs, the sweep
+    runner and the studies; edits elsewhere in the package do not change a report.
+    """
+    from csei_sim.experiment.runner import MODEL_MODULES
+
+    watched = [f"{name}.py" for name in MODEL_MODULES] + ["configs", "experiment", "studies"]
     try:
         rev = _git(path, "rev-parse", "--short=12", "HEAD")
-        dirty = _git(path, "status", "--porcelain", "--untracked-files=no", "--", str(path))
+        dirty = _git(path, "status", "--porcelain", "--untracked-files=no", "--", *watched)
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
-    return f"{rev} (with uncommitted changes in src/csei_sim)" if dirty else rev
+    return f"{rev} (with uncommitted changes to the model or the study code)" if dirty else rev
 
 
 def _git(path: Path, *args: str) -> str:
