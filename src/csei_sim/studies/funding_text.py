@@ -254,7 +254,8 @@ def _best(results: Any, outcome: str) -> list[str]:
     out = []
     for region in results.design.regions:
         ranked = means[region].sort_values(ascending=False)
-        out.append(f"{region}: " + ", ".join(f"`{s}` {v:.0f}" for s, v in ranked.items()))
+        ranking = ", ".join(f"`{s}` {v:.0f}" for s, v in ranked.items())
+        out.append(f"{rp.region_name(region)}: {ranking}")
     return out
 
 
@@ -263,7 +264,7 @@ def _survival(results: Any) -> list[str]:
     for (region, scenario), group in results.summary.groupby(["region", "funding"], sort=False):
         mean, lo, hi, n = mean_ci(group["survival_after_funding"])
         if n:
-            out.append(f"{region}, `{scenario}`: {rp.with_ci(mean, lo, hi)}")
+            out.append(f"{rp.region_name(region)}, `{scenario}`: {rp.with_ci(mean, lo, hi)}")
     return out
 
 
@@ -293,8 +294,8 @@ def headline(results: Any) -> list[str]:
         + "; ".join(_survival(results))
         + ".",
         *[
-            f"- Planning-stability effect on members at end of {d.months[1]}, {row['region']}: "
-            f"{rp.effect_cell(row)}."
+            f"- Planning-stability effect on members at end of {d.months[1]}, "
+            f"{rp.region_name(row['region'])}: {rp.inline_effect(row)}."
             for _, row in effect.iterrows()
         ],
         "",

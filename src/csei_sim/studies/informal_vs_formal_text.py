@@ -71,6 +71,22 @@ def flip_sentence(results: Any) -> list[str]:
     return out
 
 
+def best_sentence(results: Any) -> str:
+    """The mode with the most members at the last comparison date, region by region."""
+    column = members_at(results.design.months[-1])
+    means = results.summary.groupby(["region", "governance"], sort=False)[column].mean()
+    parts = []
+    for region in results.design.regions:
+        ranked = means[region].sort_values(ascending=False)
+        (best, top), (second, runner) = list(ranked.items())[:2]
+        parts.append(f"{rp.region_name(region)} `{best}` {top:.0f} (next `{second}` {runner:.0f})")
+    return (
+        f"Most members at the end of {results.design.months[-1]} (means over replicates): "
+        + ", ".join(parts)
+        + "."
+    )
+
+
 def headline(results: Any) -> list[str]:
     d = results.design
     return [
@@ -82,6 +98,7 @@ def headline(results: Any) -> list[str]:
         f"{d.replicates} replicates, plus {len(results.flip) // len(d.months)} flip conditions x "
         f"{d.flip_replicates} replicates):",
         "",
+        f"- {best_sentence(results)}",
         *[f"- {s}" for s in members_sentence(results, d.months[-1])],
         *[f"- {s}" for s in flip_sentence(results)],
         "",
