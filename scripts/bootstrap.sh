@@ -4,17 +4,23 @@ set -euo pipefail
 venv="${1:-.venv}"
 
 find_python() {
-    for cand in python3.13 python3.12 python3; do
-        if command -v "$cand" >/dev/null 2>&1 &&
-            "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
-            command -v "$cand"; return 0
+    # Python 3.12 is what the project is tested on; prefer it, then any later version.
+    local minor py
+    for minor in 12 13 14; do
+        if command -v "python3.$minor" >/dev/null 2>&1 &&
+            "python3.$minor" -c 'import sys' 2>/dev/null; then
+            command -v "python3.$minor"; return 0
+        fi
+        if command -v pyenv >/dev/null 2>&1; then
+            for v in $(pyenv versions --bare 2>/dev/null | grep -E "^3\.$minor(\.[0-9]+)?$" | sort -V -r); do
+                py="$(pyenv root)/versions/$v/bin/python"
+                [ -x "$py" ] && { echo "$py"; return 0; }
+            done
         fi
     done
-    if command -v pyenv >/dev/null 2>&1; then
-        for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])(\.[0-9]+)?$' | sort -V -r); do
-            local py; py="$(pyenv root)/versions/$v/bin/python"
-            [ -x "$py" ] && { echo "$py"; return 0; }
-        done
+    if command -v python3 >/dev/null 2>&1 &&
+        python3 -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+        command -v python3; return 0
     fi
     echo "error: Python >= 3.12 not found (install it, e.g. 'pyenv install 3.12')" >&2
     return 1
