@@ -302,7 +302,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeats, args.sweep_runs, args.sweep_repeats = [100, 1_000], 1, 40, 1
-    args.command = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
+    args.command = " ".join(["python benchmarks/bench.py", *sys.argv[1:]])
     load0 = os.getloadavg()[0]
     print(f"models ({args.repeats} repeats each):", flush=True)
     figs = measure_models(args.sizes, args.steps, args.repeats)
