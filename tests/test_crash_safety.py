@@ -36,7 +36,7 @@ ARGS = [
     "plot=false",
     "hydra.launcher.n_jobs=2",
 ]
-KILLS = 4
+KILLS = 3
 RNG_SEED = 20251126  # the kill schedule is random but the same on every test run
 
 

@@ -61,9 +61,9 @@ FREE = _free_fields()
 def command_lines(draw) -> tuple[dict[str, str], list[str]]:
     """One option per preset group and a list of overrides, as typed after ``csei-sim``."""
     choice = {group: draw(st.sampled_from(names)) for group, names in OPTIONS.items()}
-    n = draw(st.integers(4, 120))
+    n = draw(st.integers(4, 80))
     overrides = {
-        "steps": draw(st.integers(1, 24)),
+        "steps": draw(st.integers(1, 18)),
         "seed": draw(st.integers(0, 2**32 - 1)),
         "replicate": draw(st.integers(0, 1000)),
         "region.n_organisations": n,
