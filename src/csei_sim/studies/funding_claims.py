@@ -51,8 +51,15 @@ def _each(r: Any, text) -> str:
 
 
 def _growth_holds(r: Any) -> bool:
-    early = members_at(r.design.months[0])
-    return all(verdict(r, g, "committed_2030", early) == "higher" for g in r.design.regions)
+    early, end = members_at(r.design.months[0]), members_at(r.design.months[1])
+
+    def gap(g: str, column: str) -> float:
+        return mean(r, g, "committed_2030", column) - mean(r, g, "none", column)
+
+    return all(
+        verdict(r, g, "committed_2030", early) == "higher" and gap(g, end) < gap(g, early)
+        for g in r.design.regions
+    )
 
 
 def _growth_text(r: Any) -> str:
@@ -198,7 +205,9 @@ def _stability_text(r: Any) -> str:
 
 CONCLUSION_CLAIMS = [
     Claim(
-        _growth_text, "a committed grant gives more members early in every region", _growth_holds
+        _growth_text,
+        "a committed grant gives more members early in every region, and the gap narrows later",
+        _growth_holds,
     ),
     Claim(_fees_text, "fees only gives fewer members than no money in every region", _fees_holds),
     Claim(
