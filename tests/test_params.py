@@ -104,3 +104,19 @@ def test_from_config_spawns_the_replicate_seed_like_the_command_line():
     other = CSEIModel(rng=2025, steps=6).run()
     assert model.timeseries().equals(twin.timeseries())
     assert not model.timeseries().equals(other.timeseries())
+
+
+@pytest.mark.parametrize("rng", [-1, 1.5, "seven", True])
+def test_a_bad_seed_names_rng(rng):
+    with pytest.raises(ParameterError) as err:
+        CSEIModel(rng=rng, steps=2)
+    assert err.value.key == "rng" and "whole number" in str(err.value)
+
+
+def test_textual_seeds_work_like_numbers():
+    assert (
+        CSEIModel(rng="42", steps=3)
+        .run()
+        .timeseries()
+        .equals(CSEIModel(rng=42, steps=3).run().timeseries())
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections import deque
 from collections.abc import Mapping
 from functools import partial
@@ -28,7 +29,7 @@ from csei_sim.metrics import RADAR, blau, radar_scores, summarise
 from csei_sim.months import month_index, month_label
 from csei_sim.network import TieNetwork, prior_ties
 from csei_sim.observe import MetricsCollector
-from csei_sim.params import Params
+from csei_sim.params import ParameterError, Params
 from csei_sim.population import create_population
 
 SERVICE_MEMORY = 0.8  # share of last month's service level that carries over (assumption)
@@ -37,6 +38,24 @@ OFFICE_SERVICE = 0.3  # service level an office adds (network-level competencies
 COMMITMENT_DECAY = 0.02  # monthly loss of commitment without new wins (assumption)
 CORE_TRUST_BONUS = 0.1  # engaged core actors trust each other more than the average tie
 CORE_COMMITMENT = 0.5  # the engaged core starts committed (seed: "four or five engaged actors")
+
+
+def _check_rng(rng: Any) -> Any:
+    """A seed must be a whole number >= 0 (text too: Solara's seed box hands over text)."""
+    if isinstance(rng, str):
+        text = rng.strip()
+        if text and not text.isdigit():
+            raise ParameterError("rng", f"expected a whole number >= 0, got {rng!r}")
+        return int(text) if text else None
+    if (
+        isinstance(rng, bool)
+        or isinstance(rng, numbers.Real)
+        and not isinstance(rng, numbers.Integral)
+    ):
+        raise ParameterError("rng", f"expected a whole number >= 0, got {rng!r}")
+    if isinstance(rng, numbers.Integral) and rng < 0:
+        raise ParameterError("rng", f"expected a whole number >= 0, got {rng!r}")
+    return rng  # None, an integer, a SeedSequence or a Generator
 
 
 def _read(model: CSEIModel, name: str) -> Any:
@@ -53,9 +72,7 @@ class CSEIModel(mesa.Model):
     def __init__(
         self, params: Params | Mapping | None = None, *, rng: Any = None, **overrides: Any
     ):
-        if isinstance(rng, str):  # Solara's seed box and command lines hand over text
-            rng = int(rng) if rng.strip() else None
-        super().__init__(rng=rng)
+        super().__init__(rng=_check_rng(rng))
         if isinstance(params, Params):
             params = Params.from_dict(params.to_dict(), **overrides)
         else:
