@@ -1,7 +1,7 @@
 """Command line ``csei-sim-analysis`` (also ``python -m csei_sim.sensitivity``).
 
     csei-sim-analysis morris [--trajectories 8]          # screen every main parameter
-    csei-sim-analysis sobol  [--samples 64 --top 8]      # Sobol indices of Morris's top factors
+    csei-sim-analysis sobol  [--samples 128 --top 8]     # Sobol indices of Morris's top factors
     csei-sim-analysis prim   [--samples 300]             # PRIM: informal beats formal; survival
     csei-sim-analysis report                             # rebuild report.md and figures
 
@@ -38,9 +38,10 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--levels", type=int, default=4, help="grid levels (even)")
     m.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     s = _common(sub.add_parser("sobol", help="Sobol indices of the most influential factors"))
-    s.add_argument("--samples", type=int, default=64, help="base samples N (power of 2)")
+    s.add_argument("--samples", type=int, default=128, help="base samples N (power of 2)")
     s.add_argument("--top", type=int, default=8, help="factors taken from the Morris ranking")
     s.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    s.set_defaults(replicates=1)  # N matters more; the noise share comes from the Morris step
     r = _common(
         sub.add_parser("prim", help="PRIM scenario discovery (informal vs formal, survival)")
     )
@@ -77,7 +78,7 @@ def _common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="base parameter, e.g. region.n_organisations=40 or steps=132",
     )
-    p.add_argument("--replicates", type=int, default=2, help="runs per point (averaged)")
+    p.add_argument("--replicates", type=int, default=2, help="runs per point, averaged")
     p.add_argument("--base-seed", type=int, default=2025, help="seed the run seeds spawn from")
     p.add_argument("--seed", type=int, default=1, help="seed of the design and bootstrap")
     p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (joblib)")

@@ -153,11 +153,12 @@ def all_factors() -> list[Factor]:
     for name, (group, kind, meta) in fields.items():
         if name in EXCLUDED:
             continue
-        if name not in RANGES and name != "share_mission":
+        if name not in RANGES:
             raise ParameterError(name, "numeric parameter with no analysis range and no exclusion")
         factors.append(_factor(name, group, kind, meta))
         if name == "share_mission":
-            factors.append(Factor("outreach_fraction", group, *RANGES["outreach_fraction"][:2]))
+            lo, hi, note = RANGES["outreach_fraction"]
+            factors.append(Factor("outreach_fraction", group, float(lo), float(hi), False, note))
     return factors
 
 

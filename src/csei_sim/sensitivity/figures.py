@@ -76,7 +76,7 @@ def sobol_bars(indices: pd.DataFrame, path: Path) -> Path:
 def tradeoff(trajectory: pd.DataFrame, peeled: int, chosen: int, title: str, path: Path) -> Path:
     """PRIM's peeling trajectory (coverage against density, coloured by restricted dimensions),
     the box chosen on it and, if different, that box with insignificant restrictions dropped."""
-    peel = trajectory[trajectory.get("kind", "peel") == "peel"]
+    peel = trajectory[trajectory["kind"] == "peel"] if "kind" in trajectory else trajectory
     fig, ax = plt.subplots(figsize=(6.5, 4.8))
     dots = ax.scatter(
         peel["coverage"], peel["density"], c=peel["res_dim"], cmap="viridis", s=22, zorder=2

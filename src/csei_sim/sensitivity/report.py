@@ -24,11 +24,28 @@ CASES = {
 }
 
 
+NOISY = 0.5  # outcomes whose noise share exceeds this do not pick factors
+
+
+def ranked_outcomes(folder: Path) -> list[str] | None:
+    """Outcomes that rank factors: those whose Morris noise share is at most ``NOISY``.
+
+    An outcome that is mostly run-to-run noise would pick factors by chance. None: all outcomes.
+    """
+    path = Path(folder) / "noise.csv"
+    if not path.is_file():
+        return None
+    noise = pd.read_csv(path)
+    kept = list(noise.loc[~(noise["noise_share"] > NOISY), "outcome"])
+    return kept or None
+
+
 def morris_top(folder: Path, n: int) -> list[str] | None:
     """The top ``n`` factors of a finished Morris analysis, or None when there is none."""
     if settings(folder) is None or not (Path(folder) / "indices.csv").is_file():
         return None
-    return morris.top_factors(pd.read_csv(Path(folder) / "indices.csv"), n)
+    indices = pd.read_csv(Path(folder) / "indices.csv")
+    return morris.top_factors(indices, n, ranked_outcomes(folder))
 
 
 def _g(value) -> str:
@@ -133,9 +150,25 @@ def _morris(folder: Path, s: dict, figs: Path) -> str:
             _md(top),
             "### Noise",
             _noise_table(folder),
-            "Factors ranked by their largest normalised μ* over the four outcomes (the input of "
-            "the Sobol and PRIM steps): " + ", ".join(morris.top_factors(indices, 12)) + ".",
+            _ranking_text(folder, indices),
         ]
+    )
+
+
+def _ranking_text(folder: Path, indices: pd.DataFrame) -> str:
+    kept = ranked_outcomes(folder) or list(dict.fromkeys(indices["outcome"]))
+    left = [o for o in dict.fromkeys(indices["outcome"]) if o not in kept]
+    note = (
+        f" ({', '.join(left)} left out: its noise share is above {NOISY:.0%}, so its μ* ranking "
+        "is mostly chance)"
+        if left
+        else ""
+    )
+    return (
+        f"Factors ranked by their largest normalised μ* (μ* over the outcome's largest) over "
+        f"{', '.join(kept)}{note}; the Sobol and PRIM steps take the top of this list: "
+        + ", ".join(morris.top_factors(indices, 12, kept))
+        + "."
     )
 
 
@@ -179,12 +212,13 @@ def _sobol_noise(folder: Path, indices: pd.DataFrame) -> str:
             "the Morris step, which ran two.\n\n" + _noise_table(source.parent)
         )
     shaky = set(noise.loc[noise["noise_share"] > 0.5, "outcome"])
-    shaky |= set(indices.loc[indices["ST_hi"] > 1, "outcome"])
+    shaky |= set(indices.loc[indices["ST"] > 1, "outcome"])
     if shaky:
         text += (
-            "\n\nNot to be read as a decomposition (noise share above 50% or an ST interval "
-            f"above 1): {', '.join(sorted(shaky))}. Within these ranges the outcome depends more "
-            "on the run's random history than on the parameters; only large differences in ST "
+            "\n\nNot to be read as a decomposition (noise share above 50% or an ST estimate "
+            f"above 1): {', '.join(sorted(shaky))}. Either run-to-run noise dominates, or a few "
+            "extreme runs (e.g. never reaching critical mass, counted as the horizon + 1) carry "
+            "most of the variance and the estimators are unstable; only large differences in ST "
             "rank factors there."
         )
     return text
