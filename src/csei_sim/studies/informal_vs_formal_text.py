@@ -146,6 +146,14 @@ def conclusions(results: Any) -> list[str]:
         *[f"- {s}" for s in members_sentence(results, d.months[-1])],
         "",
     ]
+    if d.name != "informal_vs_formal":
+        lines += [
+            "> This report comes from a smaller design than the full study "
+            "(experiments/informal_vs_formal/report.md in the repository). Explanations whose "
+            "premise this design cannot show (fewer regions, replicates or flip conditions) are "
+            "withheld below.",
+            "",
+        ]
     return lines + render(CONCLUSION_CLAIMS, results)
 
 
