@@ -16,6 +16,7 @@ from csei_sim.sensitivity.cli import main
 from csei_sim.sensitivity.factors import (
     EXCLUDED,
     GROUPS,
+    RANGES,
     REGION_SHARES,
     Factor,
     FactorSpace,
@@ -32,6 +33,7 @@ def test_every_numeric_parameter_is_a_factor_or_excluded_with_a_reason():
         for name, (kind, _meta) in field_specs(type(getattr(Params(), group))).items():
             if kind in (int, float):
                 assert (name in names) != (name in EXCLUDED), name
+    assert names == set(RANGES)  # no range for a parameter that no longer exists
     for f in FactorSpace.full().factors:  # sub-ranges lie inside the allowed ranges
         if f.name != "outreach_fraction":
             meta = field_specs(type(getattr(Params(), f.group)))[f.name][1]

@@ -123,7 +123,7 @@ def _common_settings(args: argparse.Namespace) -> studies.Common:
     choices, overrides = _pairs(args.preset, "--preset"), _pairs(args.set, "--set")
     for name, value in (("replicates", args.replicates), ("n-jobs", args.n_jobs)):
         if value == 0 or value < -1 or (name == "replicates" and value < 1):
-            raise ParameterError(f"--{name}", f"must be a positive number, got {value}")
+            raise ParameterError(f"--{name}", f"must be positive (n-jobs may be -1), got {value}")
     return studies.Common(
         out=args.out or args.report_dir / args.command,
         base=base_params(choices, overrides),

@@ -85,6 +85,7 @@ class ModelRunner:
                         "replicate": rep,
                         **outcome_row(summary, params.steps),
                         "members_end_2030": summary.get("members_end_2030"),
+                        "seconds": float(done.get("seconds") or 0.0),  # when it was run
                     }
                 )
         return pd.DataFrame(rows)

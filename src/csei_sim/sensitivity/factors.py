@@ -75,7 +75,6 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "reach_per_hour": (0.1, 0.4, "default 0.25"),
     "hours_per_event": (4, 16, "default 8"),
     "event_size": (6, 16, "default 10"),
-    "meet_share": (0.15, 0.45, "default 0.3 +-50%"),
     "dialogue_trust_gain": (0.05, 0.15, "default 0.1 +-50%"),
     "mission_rate": (0.02, 0.08, "default 0.05"),
     # behaviour: defaults +-30-60%
@@ -86,7 +85,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "trust_decay": (0.005, 0.02, "default 0.01"),
     "stranger_share": (0.1, 0.3, "default 0.2"),
     "pilot_share": (0.15, 0.35, "default 0.25"),
-    "join_rate": (0.3, 0.7, "default 0.5"),
+    "join_rate": (0.3, 0.7, "default 0.35 to twice it"),
     "leave_rate": (0.05, 0.15, "default 0.1"),
     "rejoin_factor": (0.1, 0.5, "default 0.3"),
     "benefit_reservation": (0.1, 0.3, "default 0.2"),

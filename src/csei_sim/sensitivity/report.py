@@ -116,6 +116,15 @@ def _header(root: Path) -> str:
     return "\n".join(lines)
 
 
+def _cost(s: dict) -> str:
+    """Simulation time of an analysis's runs, and the wall time it means at its n_jobs."""
+    total = s.get("run_seconds")
+    if total is None or pd.isna(total):
+        return f"{s['seconds']:.0f} s"
+    jobs = max(int(s["n_jobs"]), 1)
+    return f"{total / 60:.0f} min of simulation, about {total / 60 / jobs:.0f} min at n_jobs={jobs}"
+
+
 def _factor_table(folder: Path) -> str:
     table = pd.read_csv(folder / "factors.csv")
     table = table.drop(columns=["integer"]).fillna("")
@@ -139,7 +148,7 @@ def _morris(folder: Path, s: dict, figs: Path) -> str:
             "## Morris screening",
             f"{len(s['factors'])} factors, {s['trajectories']} trajectories on a "
             f"{s['levels']}-level grid: {s['points']} points x {s['replicates']} replicates = "
-            f"{s['runs']} runs ({s['seconds']:.0f} s at n_jobs={s['n_jobs']}). "
+            f"{s['runs']} runs ({_cost(s)}). "
             "μ* is the mean absolute elementary effect (outcome units per full range), with a "
             f"95% bootstrap interval ({s['resamples']} resamples); σ large against μ* signals "
             "interactions or non-linearity.",
@@ -188,7 +197,7 @@ def _sobol(folder: Path, s: dict, figs: Path) -> str:
             "## Sobol indices",
             f"{len(s['factors'])} factors ({', '.join(s['factors'])}); Saltelli design with "
             f"N = {s['samples']}: {s['points']} points x {s['replicates']} replicates = "
-            f"{s['runs']} runs ({s['seconds']:.0f} s). The other factors stay at the base "
+            f"{s['runs']} runs ({_cost(s)}). The other factors stay at the base "
             f"scenario. Intervals: 95% bootstrap percentile ({s['resamples']} resamples).",
             "![Sobol indices per outcome](figures/sobol.png)",
             _md(table[["outcome", "factor", "S1", "ST"]]),
@@ -231,7 +240,7 @@ def _prim(folder: Path, s: dict, figs: Path) -> str:
         f"{s['samples']} Latin hypercube points over {len(s['factors'])} factors "
         f"({', '.join(s['factors'])}), each run under informal and formal governance with the "
         f"same seeds (paired), {s['replicates']} replicate(s): {s['runs']} runs "
-        f"({s['seconds']:.0f} s). Informal beats formal where its mean `{s['compare']}` is "
+        f"({_cost(s)}). Informal beats formal where its mean `{s['compare']}` is "
         f"higher; a cluster survives the grant's end where, 24 months after it, it keeps at "
         f"least {s['survival_threshold']:.0%} of its members and still has critical mass "
         f"(>= {s.get('critical_mass', 15)} members); both modes pooled, the mode as a "
@@ -282,7 +291,7 @@ def _case(folder: Path, case: str, row: pd.Series, figs: Path) -> str:
         if peeled == chosen
         else f" Box {peeled} on the peeling curve (coverage {peel_row['coverage']:.0%}, density "
         f"{peel_row['density']:.0%}, {int(peel_row['res_dim'])} restrictions) had restrictions "
-        "that were not significant; without them:"
+        "that were not significant, so they were dropped."
     )
     shown = limits.reset_index(names="factor")
     if not limits.empty:

@@ -66,7 +66,7 @@ class Common:
             "n_jobs": self.n_jobs,
             "base": self.choices,
             "steps": self.base.steps,
-            "seconds": round(seconds, 1),
+            "seconds": round(seconds, 1),  # this invocation (finished runs are skipped)
             **extra,
             "params": settings_of(self.base),
         }
@@ -81,6 +81,11 @@ def _run_design(c: Common, design: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     write_parquet(runs, c.out / "runs.parquet")
     means = replicate_means(runs, ["point"]).reindex(design.index)
     return runs, means
+
+
+def _run_seconds(runs: pd.DataFrame) -> float:
+    """Simulation time of all runs, summed (each as long as it took when it ran)."""
+    return round(float(runs["seconds"].sum()), 1) if "seconds" in runs else float("nan")
 
 
 def _noise(runs: pd.DataFrame, means: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +112,7 @@ def run_morris(c: Common, *, trajectories: int, levels: int = 4, resamples: int 
     write_csv(indices, c.out / "indices.csv")
     write_csv(_noise(runs, means), c.out / "noise.csv")
     extra = {"trajectories": trajectories, "levels": levels, "points": len(design)}
-    extra |= {"runs": len(runs), "resamples": resamples}
+    extra |= {"runs": len(runs), "resamples": resamples, "run_seconds": _run_seconds(runs)}
     write_json(c.out / "settings.json", c.record("morris", time.perf_counter() - tic, **extra))
     return c.out
 
@@ -121,6 +126,7 @@ def run_sobol(c: Common, *, samples: int, resamples: int = 1000) -> Path:
     write_csv(indices, c.out / "indices.csv")
     write_csv(_noise(runs, means), c.out / "noise.csv")
     extra = {"samples": samples, "points": len(design), "runs": len(runs), "resamples": resamples}
+    extra["run_seconds"] = _run_seconds(runs)
     write_json(c.out / "settings.json", c.record("sobol", time.perf_counter() - tic, **extra))
     return c.out
 
@@ -194,7 +200,8 @@ def run_prim(c: Common, s: PrimSettings) -> Path:
             }
         )
     write_csv(pd.DataFrame(summary), c.out / "cases.csv")
-    extra = {"samples": s.samples, "runs": len(runs), **_prim_extra(s)}
+    extra = {"samples": s.samples, "runs": len(runs), "run_seconds": _run_seconds(runs)}
+    extra |= _prim_extra(s)
     write_json(c.out / "settings.json", c.record("prim", time.perf_counter() - tic, **extra))
     return c.out
 
