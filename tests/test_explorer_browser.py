@@ -209,8 +209,15 @@ def test_play_runs_and_pauses(page):
     page.get_by_text(re.compile(r"Step ([4-9]|\d\d+) of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_role("button", name="❚❚").click()
     page.get_by_role("button", name="▶").wait_for(timeout=UI_TIMEOUT_MS)
+    # a step already under way when Pause was pressed may still land: let it settle first
     paused = _step_text(page)
-    page.wait_for_timeout(1000)  # a paused model does not move on
+    for _ in range(10):
+        page.wait_for_timeout(700)
+        now = _step_text(page)
+        if now == paused:
+            break
+        paused = now
+    page.wait_for_timeout(1500)  # a paused model does not move on
     assert _step_text(page) == paused
     _shot(page, "explorer-played.png")
 
