@@ -26,29 +26,13 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from csei_sim.experiment import schema  # noqa: F401 - registers the schema and resolver
-from csei_sim.experiment.guard import check_command
+from csei_sim.experiment.guard import INFO_FLAGS, check_command
 from csei_sim.experiment.runner import RunSpec, run_one
 from csei_sim.experiment.validate import ConfigError, plan
 
 PROG = "csei-sim"
 CONFIG_PATH = str(Path(__file__).resolve().parent / "configs")  # absolute: a plain folder
 CONFIG_NAME = "config"
-INFO_FLAGS = {
-    "--help",
-    "-h",
-    "--hydra-help",
-    "--cfg",
-    "-c",
-    "--info",
-    "-i",
-    "--shell-completion",
-    "-sc",
-    "--version",
-    "--resolve",
-    "--package",
-    "-p",
-    "--experimental-rerun",
-}
 log = logging.getLogger(PROG)
 
 

@@ -44,6 +44,25 @@ NAME = re.compile(r"^[A-Za-z0-9_*?\[\]][A-Za-z0-9_.*?\[\]-]*$")  # glob(...) pat
 REFUSED_FLAGS = {"--experimental-rerun": "it unpickles a file, which can run any code"}
 
 
+# Hydra's flags that print or inspect instead of running: the pre-run checks skip them.
+INFO_FLAGS = {
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--cfg",
+    "-c",
+    "--info",
+    "-i",
+    "--shell-completion",
+    "-sc",
+    "--version",
+    "--resolve",
+    "--package",
+    "-p",
+    "--experimental-rerun",
+}
+
+
 def check_command(argv: list[str], primary_dir: Path | None = None) -> None:
     """Refuse flags, search paths and option names that reach beyond the package's configs.
 

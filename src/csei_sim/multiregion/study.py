@@ -55,22 +55,6 @@ log = logging.getLogger(PROG)
 SCHEMA_NAME = "peer_exchange_schema"
 CONFIG_NAME = "peer_exchange"
 SEED_KEYS = ("replicate", "seed")
-INFO_FLAGS = {
-    "--help",
-    "-h",
-    "--hydra-help",
-    "--cfg",
-    "-c",
-    "--info",
-    "-i",
-    "--shell-completion",
-    "-sc",
-    "--version",
-    "--resolve",
-    "--package",
-    "-p",
-    "--experimental-rerun",
-}
 OUTPUTS = ("config.yaml", "timeseries.parquet", "summary.parquet", "events.parquet")
 
 
@@ -304,7 +288,7 @@ def _job_part(cfg: DictConfig) -> DictConfig:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``csei-sim-exchange``; ``report`` writes the study's report."""
-    from csei_sim.experiment.guard import check_command
+    from csei_sim.experiment.guard import INFO_FLAGS, check_command
     from csei_sim.experiment.validate import ConfigError
 
     argv = list(sys.argv[1:] if argv is None else argv)
