@@ -106,6 +106,29 @@ def test_from_config_spawns_the_replicate_seed_like_the_command_line():
     assert not model.timeseries().equals(other.timeseries())
 
 
+def test_from_config_refuses_an_unknown_top_level_key_as_the_command_line_does():
+    import subprocess
+    import sys
+
+    with pytest.raises(ParameterError) as err:
+        CSEIModel.from_config({"steps": 6, "sedd": 3})
+    cli = subprocess.run(
+        [sys.executable, "-m", "csei_sim.cli", "sedd=3"],
+        capture_output=True,
+        text=True,
+    )
+    assert cli.returncode == 2
+    assert cli.stderr.strip() == f"csei-sim: error: {err.value}"
+    assert "did you mean seed?" in str(err.value)
+
+
+def test_from_config_takes_a_saved_run_config(tmp_path):
+    """A run's config.yaml holds ``base_seed`` beside its spawned seed, a Hydra one ``hydra``."""
+    model = CSEIModel.from_config({"seed": 11, "base_seed": 2025, "replicate": 1, "steps": 3})
+    assert model.run().steps == 3
+    CSEIModel.from_config({"steps": 3, "study": "x", "plot": False, "hydra": {}})
+
+
 @pytest.mark.parametrize("rng", [-1, 1.5, "seven", True])
 def test_a_bad_seed_names_rng(rng):
     with pytest.raises(ParameterError) as err:

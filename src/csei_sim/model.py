@@ -109,6 +109,8 @@ class CSEIModel(mesa.Model):
         A top-level ``seed`` seeds the model; with a ``replicate`` beside it, ``seed`` is the base
         seed of a sweep and the replicate's seed is spawned from it, as ``csei-sim`` does.
         """
+        import difflib
+
         from omegaconf import DictConfig, OmegaConf
 
         data = (
@@ -121,17 +123,16 @@ class CSEIModel(mesa.Model):
             from csei_sim.seeds import run_seed
 
             seed = run_seed(seed, replicate)
-        known = {
-            "steps",
-            "start",
-            "critical_mass",
-            "region",
-            "governance",
-            "funding",
-            "facilitation",
-            "behaviour",
-        }
-        return cls({k: v for k, v in data.items() if k in known}, rng=seed if rng is None else rng)
+        # besides the parameters: the keys that steer a run (as ``csei-sim`` takes them); a saved
+        # run's base seed (beside its spawned seed) and Hydra's own node are passed over
+        allowed = [*Params.__dataclass_fields__, "seed", "replicate", "study", "plot"]
+        for key in data:
+            if key not in allowed and key not in ("base_seed", "hydra"):
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise ParameterError(str(key), f"unknown key{hint}; allowed: {', '.join(allowed)}")
+        params = {k: v for k, v in data.items() if k in Params.__dataclass_fields__}
+        return cls(params, rng=seed if rng is None else rng)
 
     # -- initialisation ------------------------------------------------------------------------
     def _seed_network(self) -> None:
