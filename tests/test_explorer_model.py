@@ -134,3 +134,15 @@ def test_mesa_reset_passes_only_explorer_arguments():
     rebuilt = type(model)(**kwargs)
     assert rebuilt.inputs == inputs
     assert int((rebuilt.orgs.status == Status.MEMBER).sum()) == rebuilt.params.region.core_size
+
+
+def test_step_stops_at_the_horizon():
+    """The Step button calls step() after the run is over: the month must stay at the horizon."""
+    from csei_sim.viz.app import step_info
+
+    model = em.ExplorerModel(n_organisations=10, rng="1")
+    horizon = model.params.steps
+    for _ in range(horizon + 24):
+        model.step()
+    assert model.steps == horizon
+    assert f"Step {horizon} of {horizon}" in step_info(model)

@@ -175,7 +175,9 @@ class ExplorerModel(CSEIModel):
 
         def step() -> None:
             with self.lock:
-                unlocked_step()
+                # the Step button calls step() whether or not the run is over: stop at the horizon
+                if self.steps < self.params.steps:
+                    unlocked_step()
 
         self.step = step
 
