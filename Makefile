@@ -20,9 +20,12 @@ test: install
 explore: install  # the explorer on http://127.0.0.1:8765/ (ARGS="--port 9000" to change)
 	$(VENV)/bin/python -m csei_sim.viz.launch $(ARGS)
 
+# every folder of Python code
+LINTED := src tests scripts benchmarks
+
 lint: install
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 # The classroom lessons (notebooks/) in JupyterLab; installs the `lab` extra on first use.
 LAB := $(VENV)/.lab-installed
