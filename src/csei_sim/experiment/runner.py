@@ -67,15 +67,11 @@ MODEL_MODULES = (
 
 @cache
 def model_code_digest() -> str:
-    """Hash of the source of the modules that determine the numbers of a run."""
+    """Hash of the code (not the comments or docstrings) of the modules behind a run's numbers."""
     import csei_sim
+    from csei_sim.code_digest import code_digest
 
-    root = Path(csei_sim.__file__).parent
-    digest = hashlib.sha256()
-    for name in MODEL_MODULES:
-        path = root / f"{name}.py"
-        digest.update(path.read_bytes() if path.is_file() else name.encode())
-    return digest.hexdigest()[:16]
+    return code_digest(Path(csei_sim.__file__).parent, MODEL_MODULES)
 
 
 def check_seed(key: str, value: Any) -> None:

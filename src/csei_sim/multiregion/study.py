@@ -37,6 +37,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from csei_sim import presets
+from csei_sim.code_digest import code_digest
 from csei_sim.experiment import schema as _schema  # noqa: F401 - registers csei.dirname
 from csei_sim.experiment.runner import (
     DONE,
@@ -81,11 +82,8 @@ EXCHANGE_MODULES = ("model", "events", "partners", "regions", "params")
 
 @cache
 def exchange_code_digest() -> str:
-    """Hash of the multi-region modules that determine a run's numbers."""
-    digest = hashlib.sha256()
-    for name in EXCHANGE_MODULES:
-        digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
-    return digest.hexdigest()[:16]
+    """Hash of the code (not the comments or docstrings) of the multi-region model's modules."""
+    return code_digest(Path(__file__).parent, EXCHANGE_MODULES)
 
 
 @cache
