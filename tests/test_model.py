@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from csei_sim import NGO, CSEIModel, Firm, Municipality, Status, University
-from csei_sim.metrics import ARCHETYPES, RADAR, blau
+from csei_sim.metrics import ARCHETYPES, RADAR, SURVIVAL_LAG, blau
 
 
 def test_one_agent_class_per_sector_with_their_own_defaults():
@@ -201,3 +201,18 @@ def test_summary_of_a_grant_that_ended_before_the_start():
     ).run()
     assert model.timeseries()["income_committed_grant"].eq(0).all()
     assert math.isnan(model.summary()["survival_after_funding"])
+
+
+def test_members_after_funding_counts_members_two_years_after_the_grant():
+    model = CSEIModel(
+        rng=4, steps=60, committed_amount=8000, committed_start="2025-01", committed_end="2026-12"
+    ).run()
+    summary, members = model.summary(), model.timeseries()["members"]
+    end = model.params.step_of("2026-12")
+    assert summary["members_after_funding"] == members.loc[end + SURVIVAL_LAG]
+    assert summary["survival_after_funding"] == pytest.approx(
+        members.loc[end + SURVIVAL_LAG] / members.loc[end]
+    )
+    short = CSEIModel(rng=4, steps=30, committed_amount=8000, committed_end="2026-12").run()
+    assert math.isnan(short.summary()["members_after_funding"])  # two years on is past the end
+    assert math.isnan(CSEIModel(rng=4, steps=30).run().summary()["members_after_funding"])

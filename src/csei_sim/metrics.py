@@ -69,15 +69,15 @@ def summarise(
     reached = members.index[members >= critical_mass]
     projects = float(ts["joint_projects_total"].iloc[-1])
     spending = float(ts["spending_cumulative"].iloc[-1])
-    survival = math.nan
+    survival = after = math.nan
     # measured only when both the funding end and two years later lie inside the simulation
     if (
         funding_end is not None
         and funding_end in members.index
         and funding_end + SURVIVAL_LAG in members.index
     ):
-        at_end = members.loc[funding_end]
-        survival = float(members.loc[funding_end + SURVIVAL_LAG] / at_end) if at_end else 0.0
+        at_end, after = members.loc[funding_end], float(members.loc[funding_end + SURVIVAL_LAG])
+        survival = float(after / at_end) if at_end else 0.0
     last = ts.iloc[-1]
     return {
         "time_to_critical_mass": float(reached[0]) if len(reached) else math.nan,
@@ -86,6 +86,7 @@ def summarise(
         "members_end_2030": _at(members, step_2030),
         "members_end_2035": _at(members, step_2035),
         "survival_after_funding": survival,
+        "members_after_funding": after,
         "joint_projects": projects,
         "pilots": float(ts["pilots_total"].iloc[-1]),
         "mean_diversity": float(ts["blau_diversity"].iloc[1:].mean()) if len(ts) > 1 else 0.0,
