@@ -13,10 +13,9 @@ from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf
 
 from csei_sim.multiregion import SEED_REGIONS
-from csei_sim.multiregion.effects import cohens_d, paired
 from csei_sim.multiregion.params import ExchangeParams
 from csei_sim.multiregion.regions import region_params
-from csei_sim.multiregion.report import write_report
+from csei_sim.multiregion.report import OUTCOMES, effects, write_report
 from csei_sim.multiregion.study import StudySpec, preflight, run_study_job
 
 TINY = {"steps": 6, "start": "2025-01"}
@@ -96,15 +95,21 @@ def test_paired_effects_recover_a_known_difference():
     rng = np.random.default_rng(0)
     control = rng.normal(10, 2, 30)
     rows = [
-        {"region": "r", "variant": v, "replicate": i, "y": y}
+        {"region": "r", "variant": v, "replicate": i, "final_members": y}
         for v, values in (("none", control), ("full", control + 3))
         for i, y in enumerate(values)
     ]
-    out = paired(pd.DataFrame(rows), "y", "full").iloc[0]
+    frame = pd.DataFrame(rows)
+    for outcome in ["members_end_2030", "peak_members", "reached_critical_mass", "joint_projects"]:
+        frame[outcome] = frame["final_members"]
+    table = effects(frame, ["full"])
+    assert list(table["outcome"]) == list(OUTCOMES)  # the report's order
+    out = table.iloc[0]
     assert out["difference"] == pytest.approx(3) and out["diff_lo"] == pytest.approx(3)
     assert out["d"] == pytest.approx(3 / control.std(ddof=1))
     assert out["d_lo"] <= out["d"] <= out["d_hi"]
-    assert np.isnan(cohens_d(np.ones(5), np.ones(5)))
+    assert out["control_mean"] == pytest.approx(control.mean())
+    assert out["relative"] == pytest.approx(3 / control.mean())
 
 
 def test_report_from_a_tiny_sweep(tmp_path):

@@ -21,11 +21,30 @@ from csei_sim.experiment.results import find_runs
 from csei_sim.experiment.runner import read_done
 from csei_sim.experiment.stats import interval, mean_ci
 from csei_sim.multiregion import figures
-from csei_sim.multiregion.effects import effects
 from csei_sim.multiregion.study import git_revision
 from csei_sim.run import atomic_write
+from csei_sim.studies.effects import compare
 
 VARIANTS = ["full", "practice_only", "confidence_only"]
+CONTROL = "none"
+BOOTSTRAP_SEED = 12345  # this study's own, so its committed intervals regenerate exactly
+# effects.csv: the columns of every paired effect, the reference scenario called the control
+EFFECT_COLUMNS = {
+    "region": "region",
+    "outcome": "outcome",
+    "variant": "variant",
+    "n": "n",
+    "reference_mean": "control_mean",
+    "treated_mean": "treated_mean",
+    "difference": "difference",
+    "diff_lo": "diff_lo",
+    "diff_hi": "diff_hi",
+    "relative": "relative",
+    "d": "d",
+    "d_lo": "d_lo",
+    "d_hi": "d_hi",
+    "p_value": "p_value",
+}
 OUTCOMES = {
     "final_members": "members at the end (2036-12)",
     "members_end_2030": "members at the end of 2030",
@@ -89,6 +108,18 @@ def load(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     return summary, ts, events, len(incomplete)
 
 
+def effects(summary: pd.DataFrame, variants: list[str]) -> pd.DataFrame:
+    """Every variant against no exchange, per region, for each outcome: outcome, then variant."""
+    table = compare(summary, "variant", CONTROL, list(OUTCOMES), by=["region"], seed=BOOTSTRAP_SEED)
+    # an outcome a run never reaches (members at the end of 2030 in a shorter run) is left out
+    table = table[table["variant"].isin(variants) & table["n"].gt(0)]
+    order = {"outcome": list(OUTCOMES), "variant": variants}
+    keys = {k: table[k].map({v: i for i, v in enumerate(levels)}) for k, levels in order.items()}
+    table = table.assign(_o=keys["outcome"], _v=keys["variant"])
+    table = table.sort_values(["_o", "_v"], kind="stable")
+    return table[list(EFFECT_COLUMNS)].rename(columns=EFFECT_COLUMNS).reset_index(drop=True)
+
+
 def write_report(
     sweep_dir: Path | str, out_dir: Path | str | None = None, command: str = COMMAND
 ) -> Path:
@@ -97,7 +128,7 @@ def write_report(
     out = Path(out_dir) if out_dir is not None else root / "report"
     summary, ts, events, incomplete = load(root)
     variants = [v for v in VARIANTS if v in set(summary["variant"])]
-    table = effects(summary, list(OUTCOMES), variants)
+    table = effects(summary, variants)
     atomic_write(out / "effects.csv", lambda tmp: table.to_csv(tmp, index=False))
     atomic_write(out / "summary.parquet", lambda tmp: summary.to_parquet(tmp, index=False))
     fig_dir = out / "figures"

@@ -1,10 +1,11 @@
-"""Effect sizes between scenarios of a study, with 95% confidence intervals.
+"""Effect sizes between scenarios of a study, with 95% confidence intervals: one module for all.
 
 All scenarios of a study share their replicate seeds (common random numbers: replicate r starts
 from the same random stream in every scenario), so each replicate gives one *paired* difference
-``treated - reference``. Reported for each comparison:
+``treated - reference``. Reported for each comparison (:data:`EFFECT_COLUMNS`):
 
-- the mean paired difference with a t-based 95% confidence interval;
+- both means, the mean paired difference with a t-based 95% confidence interval, the difference
+  relative to the reference mean, and the paired t-test's p-value;
 - a standardised difference, Cohen's d_av: the mean difference over the root mean square of the
   two scenarios' standard deviations across replicates, with a paired percentile-bootstrap 95%
   interval (resampling replicates; fixed bootstrap seed, so reports regenerate exactly);
@@ -33,11 +34,13 @@ def cohens_d(treated: np.ndarray, reference: np.ndarray) -> float:
     return float(np.mean(treated - reference) / scale) if scale > 0 else np.nan
 
 
-def d_interval(treated: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+def d_interval(
+    treated: np.ndarray, reference: np.ndarray, seed: int = BOOTSTRAP_SEED
+) -> tuple[float, float]:
     """Paired percentile-bootstrap 95% interval of :func:`cohens_d` (nan when undefined)."""
     if len(treated) < 3 or np.isnan(cohens_d(treated, reference)):
         return (np.nan, np.nan)
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(treated), size=(BOOTSTRAP, len(treated)))
     t, r = treated[idx], reference[idx]
     scale = np.sqrt((t.var(axis=1, ddof=1) + r.var(axis=1, ddof=1)) / 2)
@@ -60,13 +63,33 @@ def verdict(low: float, high: float, identical: bool = False) -> str:
     return "undecided"
 
 
-def paired(treated: pd.Series, reference: pd.Series) -> dict[str, float]:
-    """Both means, the paired difference and d with intervals; series indexed by replicate."""
+# the fields of one comparison, in the order the tables show them
+EFFECT_COLUMNS = [
+    "n",
+    "reference_mean",
+    "treated_mean",
+    "difference",
+    "diff_lo",
+    "diff_hi",
+    "d",
+    "d_lo",
+    "d_hi",
+    "verdict",
+]
+
+
+def paired(
+    treated: pd.Series, reference: pd.Series, seed: int = BOOTSTRAP_SEED
+) -> dict[str, float]:
+    """Both means, the paired difference and d with intervals; series indexed by replicate.
+
+    Also the difference relative to the reference mean and the paired t-test's p-value.
+    """
     both = pd.concat([treated, reference], axis=1, keys=["t", "r"]).astype(float).dropna()
     t, r = both["t"].to_numpy(), both["r"].to_numpy()
     diff, lo, hi, n = mean_ci(t - r, LEVEL)
     identical = n > 1 and bool(np.all(t == r))
-    d_lo, d_hi = (0.0, 0.0) if identical else d_interval(t, r)
+    d_lo, d_hi = (0.0, 0.0) if identical else d_interval(t, r, seed)
     return {
         "n": n,
         "reference_mean": float(r.mean()) if n else np.nan,
@@ -74,11 +97,21 @@ def paired(treated: pd.Series, reference: pd.Series) -> dict[str, float]:
         "difference": diff,
         "diff_lo": lo,
         "diff_hi": hi,
+        "relative": diff / r.mean() if n and r.mean() else np.nan,
         "d": 0.0 if identical else cohens_d(t, r) if n > 1 else np.nan,
         "d_lo": d_lo,
         "d_hi": d_hi,
+        "p_value": p_value(t, r),
         "verdict": verdict(lo, hi, identical) if n > 1 else "undecided",
     }
+
+
+def p_value(treated: np.ndarray, reference: np.ndarray) -> float:
+    """Paired t-test; nan when every paired difference is the same (no spread to test)."""
+    diff = treated - reference
+    if len(diff) < 2 or np.allclose(diff, diff[0]):
+        return np.nan
+    return float(stats.ttest_rel(treated, reference).pvalue)
 
 
 def compare(
@@ -87,6 +120,7 @@ def compare(
     reference: str,
     outcomes: Sequence[str],
     by: Sequence[str] = (),
+    seed: int = BOOTSTRAP_SEED,
 ) -> pd.DataFrame:
     """Every level of ``factor`` against ``reference``, per group of ``by``, for each outcome.
 
@@ -107,7 +141,7 @@ def compare(
             if level == reference:
                 continue
             for outcome in outcomes:
-                stats = paired(frame[outcome], wide[reference][outcome])
+                stats = paired(frame[outcome], wide[reference][outcome], seed)
                 rows.append(
                     {**dict(zip(by, key, strict=True)), factor: level, "outcome": outcome, **stats}
                 )
