@@ -459,9 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="output folder")
     args = parser.parse_args(argv)
     try:
-        path = write_report(args.sweep_dir, args.out)
+        print(f"wrote {write_report(args.sweep_dir, args.out)}")
     except FileNotFoundError as err:
         print(f"csei-sim-exchange report: error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {path}")
     return 0

@@ -231,31 +231,33 @@ def conclusions(results: Any) -> list[str]:
     return render(CONCLUSION_CLAIMS, results)
 
 
+# each item a paragraph; ``{d.<field>}`` is filled from the design
+LIMITS = (
+    "- **Stylised presets.** Hamburg and Västerbotten are stylised readings of the RESIST "
+    "piloting summary. The seed names no amounts: every grant, win rate and fee here is an "
+    "assumption (see the funding presets), and so is the Hamburg pool of 120 organisations.",
+    "- **Governance and facilitation are held fixed** (`{d.governance}`, "
+    "`{d.facilitation}` paid by a sponsor). A funder who pays the facilitator out of the "
+    "grant (`facilitation.facilitation_paid_by=budget`) would take facilitation away with "
+    "the money, and a cluster that never formalises has no fee income to fall back on "
+    "(study 1 runs informal governance with the 2030 commitment). In both cases the end of "
+    "the money would also take coordination away; this study does not run those cases.",
+    "- **How the model values money** (docs/ODD.md 7.1, 7.9): income pays services "
+    "(and an office once formal); members value external income per member with a "
+    "saturating curve, scaled by planning stability; they do not anticipate the end of a "
+    "grant beyond that, do not follow money to other clusters and do not co-fund projects. "
+    "What a guaranteed horizon buys in practice — staff who stay, members who invest, "
+    "partners who plan — is represented only through this one factor.",
+    "- **Scenario totals differ** (see the income mix), so differences between scenarios "
+    "mix amount, timing and certainty; only the stability comparison equalises the expected "
+    "amount, and there realised totals still vary from run to run.",
+    "- **Survival after funding ends** is defined only where a committed grant ends, as "
+    "members 24 months after its last month over members in that month; it says nothing "
+    "about whether the cluster still delivers services.",
+    "- **What the intervals mean.** The 95% intervals describe the model's randomness over "
+    "{d.replicates} replicates with fixed seeds, not uncertainty about the assumed numbers.",
+)
+
+
 def limits(results: Any) -> list[str]:
-    d = results.design
-    return [
-        "- **Stylised presets.** Hamburg and Västerbotten are stylised readings of the RESIST "
-        "piloting summary. The seed names no amounts: every grant, win rate and fee here is an "
-        "assumption (see the funding presets), and so is the Hamburg pool of 120 organisations.",
-        f"- **Governance and facilitation are held fixed** (`{d.governance}`, "
-        f"`{d.facilitation}` paid by a sponsor). A funder who pays the facilitator out of the "
-        "grant (`facilitation.facilitation_paid_by=budget`) would take facilitation away with "
-        "the money, and a cluster that never formalises has no fee income to fall back on "
-        "(study 1 runs informal governance with the 2030 commitment). In both cases the end of "
-        "the money would also take coordination away; this study does not run those cases.",
-        "- **How the model values money** (docs/ODD.md 7.1, 7.9): income pays services "
-        "(and an office once formal); members value external income per member with a "
-        "saturating curve, scaled by planning stability; they do not anticipate the end of a "
-        "grant beyond that, do not follow money to other clusters and do not co-fund projects. "
-        "What a guaranteed horizon buys in practice — staff who stay, members who invest, "
-        "partners who plan — is represented only through this one factor.",
-        "- **Scenario totals differ** (see the income mix), so differences between scenarios "
-        "mix amount, timing and certainty; only the stability comparison equalises the expected "
-        "amount, and there realised totals still vary from run to run.",
-        "- **Survival after funding ends** is defined only where a committed grant ends, as "
-        "members 24 months after its last month over members in that month; it says nothing "
-        "about whether the cluster still delivers services.",
-        "- **What the intervals mean.** The 95% intervals describe the model's randomness over "
-        f"{d.replicates} replicates with fixed seeds, not uncertainty about the assumed numbers.",
-        "",
-    ]
+    return [*(item.format(d=results.design) for item in LIMITS), ""]

@@ -130,29 +130,11 @@ def forest(
     The d axis is symmetric-logarithmic (linear within +-1), as effects range over decades."""
     groups = list(dict.fromkeys(effects[group]))
     hues = list(dict.fromkeys(effects[hue]))
-    palette = colours(hues)
     fig, axes = _grid(len(outcomes), cols, width=3.3, height=0.32 * len(groups) + 1.2)
-    y = np.arange(len(groups))
-    offsets = np.linspace(-0.25, 0.25, len(hues)) if len(hues) > 1 else [0.0]
+    style = {"ms": 3.5, "lw": 1, "capsize": 2}
     for ax, (outcome, name) in zip(axes.flat, outcomes.items(), strict=False):
         rows = effects[effects["outcome"] == outcome]
-        for h, off in zip(hues, offsets, strict=True):
-            sub = rows[rows[hue] == h].set_index(group).reindex(groups)
-            err = np.vstack([sub["d"] - sub["d_lo"], sub["d_hi"] - sub["d"]])
-            ax.errorbar(
-                sub["d"],
-                y + off,
-                xerr=np.nan_to_num(err),
-                fmt="o",
-                ms=3.5,
-                lw=1,
-                color=palette[h],
-                capsize=2,
-                label=str(h),
-            )
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(y, groups, fontsize=7)
-        ax.invert_yaxis()
+        _interval_rows(ax, rows, group, groups, hue, hues, "d", 0.25, style, fontsize=7)
         ax.set_title(name, fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
@@ -163,10 +145,38 @@ def forest(
         ax.set_xlim(-limit, limit)
         ticks = [t for t in D_TICKS if abs(t) <= limit]
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    return _finish(fig, axes, hues, title, bottom=0.05, path=path)
+
+
+def _interval_rows(ax, rows, group, groups, hue, hues, value, spread, style, fontsize) -> None:
+    """A row per group, a marker with its 95% interval per hue level (offset by up to spread)."""
+    palette = colours(hues)
+    y = np.arange(len(groups))
+    offsets = np.linspace(-spread, spread, len(hues)) if len(hues) > 1 else [0.0]
+    lo, hi = BOUNDS[value]
+    for h, off in zip(hues, offsets, strict=True):
+        sub = rows[rows[hue] == h].set_index(group).reindex(groups)
+        err = np.vstack([sub[value] - sub[lo], sub[hi] - sub[value]])
+        ax.errorbar(
+            sub[value],
+            y + off,
+            xerr=np.nan_to_num(err),
+            fmt="o",
+            color=palette[h],
+            label=str(h),
+            **style,
+        )
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, groups, fontsize=fontsize)
+    ax.invert_yaxis()
+
+
+def _finish(fig, axes, hues: list, title: str, bottom: float, path: Path) -> Path:
+    """The shared legend below the panels, the title, and the file."""
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(hues), fontsize=8, frameon=False)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     return save(fig, path)
 
 
@@ -303,39 +313,57 @@ def intervals(
     """Differences with 95% intervals: a panel per outcome, a row per group, a marker per hue."""
     groups = list(dict.fromkeys(frame[group]))
     hues = list(dict.fromkeys(frame[hue]))
-    palette = colours(hues)
-    offsets = np.linspace(-0.15, 0.15, len(hues)) if len(hues) > 1 else [0.0]
     fig, axes = plt.subplots(
         1, len(panels), figsize=(3.6 * len(panels), 0.5 * len(groups) + 1.8), squeeze=False
     )
-    y = np.arange(len(groups))
     for ax, (outcome, name) in zip(axes.flat, panels.items(), strict=True):
         rows = frame[frame["outcome"] == outcome]
-        for h, off in zip(hues, offsets, strict=True):
-            sub = rows[rows[hue] == h].set_index(group).reindex(groups)
-            lo, hi = BOUNDS[value]
-            err = np.vstack([sub[value] - sub[lo], sub[hi] - sub[value]])
-            ax.errorbar(
-                sub[value],
-                y + off,
-                xerr=np.nan_to_num(err),
-                fmt="o",
-                ms=4,
-                color=palette[h],
-                capsize=3,
-                label=str(h),
-            )
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(y, groups, fontsize=8)
-        ax.invert_yaxis()
+        style = {"ms": 4, "capsize": 3}
+        _interval_rows(ax, rows, group, groups, hue, hues, value, 0.15, style, fontsize=8)
         ax.set_title(name, fontsize=8)
         ax.set_xlabel(xlabel, fontsize=8)
         ax.grid(axis="x", alpha=0.3)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(hues), fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    return save(fig, path)
+    return _finish(fig, axes, hues, title, bottom=0.1, path=path)
+
+
+def means_by(
+    table: pd.DataFrame,
+    x: str,
+    hue: str,
+    facets: Sequence[str],
+    value: str,
+    folder: Path,
+    *,
+    ylabel: str,
+    cols: int = 2,
+) -> Path:
+    """``folder/<value>.png``: cell means with 95% intervals (``<value>_lo``/``_hi``) against
+    ``x``, a line per ``hue`` level, a panel per combination of ``facets`` (a factorial design)."""
+    panels = list(table.groupby(list(facets), sort=False))
+    hues = list(dict.fromkeys(table[hue]))
+    palette = colours(hues)
+    fig, axes = _grid(len(panels), cols, width=3.6, height=2.8)
+    for ax, (key, rows) in zip(axes.flat, panels, strict=False):
+        for h in hues:
+            sub = rows[rows[hue] == h].sort_values(x)
+            err = np.vstack([sub[value] - sub[f"{value}_lo"], sub[f"{value}_hi"] - sub[value]])
+            ax.errorbar(
+                sub[x],
+                sub[value],
+                yerr=np.nan_to_num(err),
+                marker="o",
+                ms=3.5,
+                capsize=2,
+                color=palette[h],
+                label=f"{hue} {h}",
+            )
+        ax.set_title(", ".join(f"{k} {v}" for k, v in zip(facets, key, strict=True)), fontsize=8)
+        ax.set_xlabel(x, fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.25)
+    title = f"{ylabel}: mean and 95% CI per cell"
+    return _finish(fig, axes, hues, title, bottom=0.06, path=folder / f"{value}.png")
 
 
 def strips(

@@ -89,26 +89,27 @@ def signed(value: float, places: int = 2) -> str:
 
 def effect_cell(row: pd.Series) -> str:
     """``+3.1 [+1.2, +5.0]; d +0.45`` for one comparison; marked when undecided or identical."""
-    if row["n"] < 2:
-        return "–"
-    if row["verdict"] == "identical":
-        return "identical runs"
-    places = decimals((row["diff_hi"] - row["diff_lo"]) / 2)
-    diff = ", ".join(signed(row[k], places) for k in ("diff_lo", "diff_hi"))
-    mark = " (undecided)" if row["verdict"] == "undecided" else ""
-    return f"{signed(row['difference'], places)} [{diff}]; d {signed(row['d'])}{mark}"
+    return _effect(row, "identical runs", "; d {d}", " (undecided)", "")
 
 
 def inline_effect(row: pd.Series) -> str:
     """``+3.1 [+1.2, +5.0]`` for running text, marked when the interval includes 0."""
+    return _effect(row, "no difference (identical runs)", "", "", ", undecided")
+
+
+def _effect(row: pd.Series, identical: str, d: str, after: str, inside: str) -> str:
+    """The difference [interval] to about two significant digits of the interval's half-width;
+    ``d`` formats the standardised difference, ``after``/``inside`` mark an undecided one."""
     if row["n"] < 2:
         return "–"
     if row["verdict"] == "identical":
-        return "no difference (identical runs)"
+        return identical
     places = decimals((row["diff_hi"] - row["diff_lo"]) / 2)
     bounds = ", ".join(signed(row[k], places) for k in ("diff_lo", "diff_hi"))
-    mark = ", undecided" if row["verdict"] == "undecided" else ""
-    return f"{signed(row['difference'], places)} [{bounds}{mark}]"
+    undecided = row["verdict"] == "undecided"
+    mark, note = (inside, after) if undecided else ("", "")
+    d = d.format(d=signed(row["d"])) if d else ""
+    return f"{signed(row['difference'], places)} [{bounds}{mark}]{d}{note}"
 
 
 REGION_NAMES = {
