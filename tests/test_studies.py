@@ -69,14 +69,14 @@ def assert_complete_report(report: Path) -> str:
 @pytest.fixture(scope="module")
 def ivf_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("ivf")
-    path = ivf.run(TINY_IVF, root / "runs", root / "report", n_jobs=1, progress=False)
+    path = ivf.STUDY.run(TINY_IVF, root / "runs", root / "report", n_jobs=1, progress=False)
     return path, root
 
 
 @pytest.fixture(scope="module")
 def funding_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("funding")
-    path = fs.run(TINY_FUNDING, root / "runs", root / "report", n_jobs=1, progress=False)
+    path = fs.STUDY.run(TINY_FUNDING, root / "runs", root / "report", n_jobs=1, progress=False)
     return path, root
 
 
@@ -118,7 +118,7 @@ def test_informal_vs_formal_effects_match_the_runs(ivf_report):
 def test_a_study_resumes_without_rerunning(ivf_report, tmp_path):
     report, root = ivf_report
     before = {p: p.stat().st_size for p in (root / "runs").rglob("timeseries.parquet")}
-    again = ivf.run(TINY_IVF, root / "runs", tmp_path / "again", n_jobs=1, progress=False)
+    again = ivf.STUDY.run(TINY_IVF, root / "runs", tmp_path / "again", n_jobs=1, progress=False)
     after = {p: p.stat().st_size for p in (root / "runs").rglob("timeseries.parquet")}
     assert before == after and len(before) == 48
     old = pd.read_csv(report.parent / "tables" / "effects_vs_informal.csv")

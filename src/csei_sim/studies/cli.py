@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from csei_sim.params import ParameterError
+from csei_sim.studies import scaffold
 
+# name -> (module in csei_sim.studies, its design, what it is); each module has a STUDY
 STUDIES = {
-    "informal_vs_formal": "Q1: informal vs formal governance -> experiments/informal_vs_formal/",
-    "funding_scenarios": "Q2: funding scenarios -> experiments/funding_scenarios/",
-    "quick": "a few minutes' version of informal_vs_formal -> outputs/quick/",
+    "informal_vs_formal": (
+        "informal_vs_formal",
+        "FULL",
+        "Q1: informal vs formal governance -> experiments/informal_vs_formal/",
+    ),
+    "funding_scenarios": (
+        "funding_scenarios",
+        "FULL",
+        "Q2: funding scenarios -> experiments/funding_scenarios/",
+    ),
+    "growth_drivers": (
+        "growth_drivers",
+        "FULL",
+        "pool size x office staff x funding horizon x governance -> experiments/growth_drivers/",
+    ),
+    "quick": (
+        "informal_vs_formal",
+        "QUICK",
+        "a few minutes' version of informal_vs_formal -> outputs/quick/",
+    ),
 }
 DEFAULT_OUT = {"quick": "outputs/quick"}
 
@@ -21,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="csei-sim-study",
         description="Run a study (resuming finished runs) and write its report.",
-        epilog="studies: " + "; ".join(f"{k} ({v})" for k, v in STUDIES.items()),
+        epilog="studies: " + "; ".join(f"{k} ({v[2]})" for k, v in STUDIES.items()),
     )
     p.add_argument("name", choices=sorted(STUDIES), metavar="NAME", help=", ".join(STUDIES))
     p.add_argument(
@@ -35,23 +56,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def design_of(name: str, replicates: int | None):
-    """The study module and its design, with the replicates changed if asked."""
-    if name == "funding_scenarios":
-        from csei_sim.studies import funding_scenarios as study
-
-        design = study.FULL
-    else:
-        from csei_sim.studies import informal_vs_formal as study
-
-        design = study.QUICK if name == "quick" else study.FULL
+def design_of(name: str, replicates: int | None) -> tuple[Any, Any]:
+    """The study's :class:`~csei_sim.studies.scaffold.Study` and its design, with the replicates
+    changed if asked."""
+    module, attribute, _ = STUDIES[name]
+    study = importlib.import_module(f"csei_sim.studies.{module}")
+    design = getattr(study, attribute)
     if replicates is not None:
         if replicates < 2:
             raise ValueError("--replicates: at least 2 are needed for confidence intervals")
         design = replace(design, replicates=replicates)
         if hasattr(design, "flip_replicates"):
             design = replace(design, flip_replicates=min(design.flip_replicates, replicates))
-    return study, design
+    return study.STUDY, design
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         study, design = design_of(args.name, args.replicates)
         out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
-        path = study.run(design, args.runs, out, n_jobs=args.n_jobs, command=command)
+        path = scaffold.run(study, design, args.runs, out, n_jobs=args.n_jobs, command=command)
     except (ValueError, ParameterError) as err:
         print(f"csei-sim-study: error: {err}", file=sys.stderr)
         return 2

@@ -19,12 +19,17 @@ import numpy as np
 import pandas as pd
 
 from csei_sim.months import month_index, month_label
-from csei_sim.studies import plots
+from csei_sim.studies import plots, scaffold
 from csei_sim.studies import reporting as rp
-from csei_sim.studies.design import Grid, run_grid
-from csei_sim.studies.effects import compare, paired
+from csei_sim.studies.design import Grid
+from csei_sim.studies.effects import EFFECT_COLUMNS, compare, paired
 from csei_sim.studies.funding_claims import conclusions, limits
-from csei_sim.studies.funding_text import design_section, headline, stability_section
+from csei_sim.studies.funding_text import (
+    design_section,
+    headline,
+    results_text,
+    stability_section,
+)
 from csei_sim.studies.outcomes import (
     add_members_at,
     add_time_to_critical_mass,
@@ -161,8 +166,13 @@ def prepare(summary: pd.DataFrame, ts: pd.DataFrame, design: Design) -> pd.DataF
     return out.join(means, on="run")
 
 
-def analyse(design: Design, scenarios: tuple, stability: tuple) -> Results:
-    (ts, summary), (sts, ssum) = scenarios, stability
+def grids(design: Design) -> dict[str, tuple[Grid, int]]:
+    parts = {"scenarios": design.scenario_grid(), "stability": design.stability_grid()}
+    return {name: (grid, design.replicates) for name, grid in parts.items()}
+
+
+def analyse(design: Design, tidy: dict[str, scaffold.Runs]) -> Results:
+    (ts, summary), (sts, ssum) = tidy["scenarios"], tidy["stability"]
     summary = prepare(summary, ts, design)
     effects = compare(summary, "funding", REFERENCE, list(design.outcomes()), by=["region"])
     ssum = prepare(ssum, sts, design)
@@ -210,64 +220,16 @@ def stability_contrasts(summary: pd.DataFrame, design: Design) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def run(
-    design: Design = FULL,
-    runs_dir: Path | str | None = None,
-    out_dir: Path | str | None = None,
-    *,
-    n_jobs: int = 2,
-    command: str | None = None,
-    progress: bool = True,
-) -> Path:
-    """Run (or resume) the study's runs, then write its report; return the report's path."""
-    runs = Path(runs_dir or f"multirun/study_{design.name}")
-    out = Path(out_dir or f"experiments/{design.name}")
-    scenarios = run_grid(
-        design.scenario_grid(),
-        runs / "scenarios",
-        replicates=design.replicates,
-        n_jobs=n_jobs,
-        progress=progress,
-    )
-    stability = run_grid(
-        design.stability_grid(),
-        runs / "stability",
-        replicates=design.replicates,
-        n_jobs=n_jobs,
-        progress=progress,
-    )
-    results = analyse(design, scenarios, stability)
-    return write_report(results, out, runs, command or f"csei-sim-study {design.name}")
-
-
 # -- report -------------------------------------------------------------------------------------
 
 
-def write_report(results: Results, out: Path, runs: Path, command: str) -> Path:
-    figs = write_figures(results, out / "figures")
-    tables = write_tables(results, out / "tables")
-    lines = [
-        "# Study 2: funding scenarios, and the value of a guaranteed horizon",
-        "",
-        *headline(results),
-        "## How to regenerate",
-        "",
-        *rp.provenance(command, results.runs, runs),
-        "",
+def sections(results: Results) -> list[str]:
+    """The design and results sections (the scaffold adds conclusions, limits and files)."""
+    return [
         *design_section(results),
-        *results_section(results),
+        *results_text(results),
         *stability_section(results),
-        "## What the model says",
-        "",
-        *conclusions(results),
-        "## Limits of what it can say",
-        "",
-        *limits(results),
-        "## Files",
-        "",
-        *rp.bullet_list(f"`{p.relative_to(out).as_posix()}`" for p in [*tables, *figs.values()]),
     ]
-    return rp.write_text(out / "report.md", lines)
 
 
 MARKS = {"2027-12-15": "cliff grant ends", "2030-12-15": "2030 grant ends"}
@@ -356,44 +318,16 @@ def income_mix(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(results: Results, folder: Path) -> list[Path]:
-    keep = [
-        "region",
-        "funding",
-        "outcome",
-        "n",
-        "reference_mean",
-        "treated_mean",
-        "difference",
-        "diff_lo",
-        "diff_hi",
-        "d",
-        "d_lo",
-        "d_hi",
-        "verdict",
-    ]
-    contrast_keep = [
-        "region",
-        "contrast",
-        "outcome",
-        "n",
-        "reference_mean",
-        "treated_mean",
-        "difference",
-        "diff_lo",
-        "diff_hi",
-        "d",
-        "d_lo",
-        "d_hi",
-        "verdict",
-    ]
+    effects = results.effects[["region", "funding", "outcome", *EFFECT_COLUMNS]]
+    contrasts = results.contrasts[["region", "contrast", "outcome", *EFFECT_COLUMNS]]
     return [
-        rp.write_csv(results.effects[keep], folder / "effects_vs_none.csv"),
+        rp.write_csv(effects, folder / "effects_vs_none.csv"),
         rp.write_csv(income_mix(results.summary), folder / "income_mix.csv"),
-        rp.write_csv(results.contrasts[contrast_keep], folder / "stability_contrasts.csv"),
+        rp.write_csv(contrasts, folder / "stability_contrasts.csv"),
     ]
 
 
-def results_section(results: Results) -> list[str]:
-    from csei_sim.studies.funding_text import results_text
-
-    return results_text(results)
+TITLE = "Study 2: funding scenarios, and the value of a guaranteed horizon"
+STUDY = scaffold.Study(
+    TITLE, grids, analyse, write_figures, headline, sections, write_tables, conclusions, limits
+)

@@ -14,6 +14,7 @@ from csei_sim import presets
 from csei_sim.experiment.stats import mean_ci
 from csei_sim.studies import reporting as rp
 from csei_sim.studies.outcomes import members_at
+from csei_sim.studies.scaffold import cell_means
 
 
 def describe_funding(name: str) -> str:
@@ -61,16 +62,8 @@ def design_section(results: Any) -> list[str]:
 
 
 def means_table(summary: pd.DataFrame, by: list[str], columns: dict[str, str]) -> pd.DataFrame:
-    """Mean [95% CI] of each column per group."""
-    rows = []
-    for key, group in summary.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        row = dict(zip(by, key, strict=True))
-        for column, name in columns.items():
-            mean, lo, hi, _ = mean_ci(group[column])
-            row[name] = rp.with_ci(mean, lo, hi)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """Mean [95% CI] of each column per group (t-based for every column, shares too)."""
+    return cell_means(summary, by, columns, shares=(), count=False)
 
 
 def effect_matrix(effects: pd.DataFrame, outcome: str, column: str) -> pd.DataFrame:

@@ -8,8 +8,9 @@ the region differ:
 - *flip*: informal vs formal in the generic region while pool size, initial trust and facilitation
   hours vary, to map where the answer on membership flips.
 
-:func:`run` runs (or resumes) both and writes the report; :data:`FULL` and :data:`QUICK` are the
-committed study and the README's main job.
+:data:`STUDY` plugs its steps into :mod:`csei_sim.studies.scaffold`; :func:`run` runs (or
+resumes) both designs and writes the report; :data:`FULL` and :data:`QUICK` are the committed
+study and the README's main job.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from csei_sim.studies import plots
+from csei_sim.studies import plots, scaffold
 from csei_sim.studies import reporting as rp
-from csei_sim.studies.design import BASE_SEED, Grid, run_grid
-from csei_sim.studies.effects import compare, share_ci
+from csei_sim.studies.design import BASE_SEED, Grid
+from csei_sim.studies.effects import EFFECT_COLUMNS, compare
 from csei_sim.studies.informal_vs_formal_text import conclusions, headline, limits
 from csei_sim.studies.outcomes import add_members_at, add_time_to_critical_mass, members_at
 
@@ -50,27 +51,21 @@ class Design:
     flip_replicates: int = 20
 
     def main_grid(self) -> Grid:
-        return Grid(
-            {"region": self.regions, "governance": self.modes},
-            choices={"funding": self.funding, "facilitation": self.facilitation},
-            overrides={"steps": self.steps},
-        )
+        fixed = {"funding": self.funding, "facilitation": self.facilitation}
+        return Grid({"region": self.regions, "governance": self.modes}, fixed, self._steps())
 
     def flip_grid(self) -> Grid:
-        return Grid(
-            {
-                "facilitation_hours": self.flip_hours,
-                "initial_trust": self.flip_trusts,
-                "n_organisations": self.flip_sizes,
-                "governance": (REFERENCE, "formal"),
-            },
-            choices={
-                "region": self.flip_region,
-                "funding": self.funding,
-                "facilitation": self.facilitation,
-            },
-            overrides={"steps": self.steps},
-        )
+        factors = {
+            "facilitation_hours": self.flip_hours,
+            "initial_trust": self.flip_trusts,
+            "n_organisations": self.flip_sizes,
+            "governance": (REFERENCE, "formal"),
+        }
+        fixed = {"region": self.flip_region, "funding": self.funding}
+        return Grid(factors, {**fixed, "facilitation": self.facilitation}, self._steps())
+
+    def _steps(self) -> dict[str, int]:
+        return {"steps": self.steps}
 
     def n_runs(self) -> int:
         """Simulations in both designs."""
@@ -122,8 +117,13 @@ def prepare(summary: pd.DataFrame, timeseries: pd.DataFrame, design: Design) -> 
     return add_time_to_critical_mass(add_members_at(summary, timeseries, design.months))
 
 
-def analyse(design: Design, main: tuple, flip: tuple) -> Results:
-    (ts, summary), (flip_ts, flip_summary) = main, flip
+def grids(design: Design) -> dict[str, tuple[Grid, int]]:
+    main, flip = design.main_grid(), design.flip_grid()
+    return {"main": (main, design.replicates), "flip": (flip, design.flip_replicates)}
+
+
+def analyse(design: Design, tidy: dict[str, scaffold.Runs]) -> Results:
+    (ts, summary), (flip_ts, flip_summary) = tidy["main"], tidy["flip"]
     summary = prepare(summary, ts, design)
     effects = compare(summary, "governance", REFERENCE, list(design.outcomes()), by=["region"])
     flip_summary = add_members_at(
@@ -138,65 +138,16 @@ def analyse(design: Design, main: tuple, flip: tuple) -> Results:
     return Results(design, ts, summary, effects, cells, flip_summary, runs)
 
 
-def run(
-    design: Design = FULL,
-    runs_dir: Path | str | None = None,
-    out_dir: Path | str | None = None,
-    *,
-    n_jobs: int = 2,
-    command: str | None = None,
-    progress: bool = True,
-) -> Path:
-    """Run (or resume) the study's runs, then write its report; return the report's path."""
-    runs = Path(runs_dir or f"multirun/study_{design.name}")
-    out = Path(out_dir or f"experiments/{design.name}")
-    main = run_grid(
-        design.main_grid(),
-        runs / "main",
-        replicates=design.replicates,
-        n_jobs=n_jobs,
-        progress=progress,
-    )
-    flip = run_grid(
-        design.flip_grid(),
-        runs / "flip",
-        replicates=design.flip_replicates,
-        n_jobs=n_jobs,
-        progress=progress,
-    )
-    results = analyse(design, main, flip)
-    return write_report(results, out, runs, command or f"csei-sim-study {design.name}")
-
-
 # -- report -------------------------------------------------------------------------------------
 
 
-def write_report(results: Results, out: Path, runs: Path, command: str) -> Path:
-    """Tables (CSV), figures (PNG) and ``report.md`` into ``out``."""
-    figs = write_figures(results, out / "figures")
-    tables = write_tables(results, out / "tables")
-    lines = [
-        "# Study 1: informal networks vs early formalisation",
-        "",
-        *headline(results),
-        "## How to regenerate",
-        "",
-        *rp.provenance(command, results.runs, runs),
-        "",
+def sections(results: Results) -> list[str]:
+    """The design and results sections (the scaffold adds conclusions, limits and files)."""
+    return [
         *design_section(results.design),
-        *results_section(results, figs),
-        *flip_section(results, figs),
-        "## What the model says",
-        "",
-        *conclusions(results),
-        "## Limits of what it can say",
-        "",
-        *limits(results),
-        "## Files",
-        "",
-        *rp.bullet_list(f"`{p.relative_to(out).as_posix()}`" for p in [*tables, *figs.values()]),
+        *results_section(results),
+        *flip_section(results),
     ]
-    return rp.write_text(out / "report.md", lines)
 
 
 def write_figures(results: Results, folder: Path) -> dict[str, Path]:
@@ -261,41 +212,14 @@ FLIP_LABELS = {
 
 
 def write_tables(results: Results, folder: Path) -> list[Path]:
-    keep = [
-        "region",
-        "governance",
-        "outcome",
-        "n",
-        "reference_mean",
-        "treated_mean",
-        "difference",
-        "diff_lo",
-        "diff_hi",
-        "d",
-        "d_lo",
-        "d_hi",
-        "verdict",
-    ]
-    flip_keep = [
-        "month",
-        "facilitation_hours",
-        "initial_trust",
-        "n_organisations",
-        "n",
-        "reference_mean",
-        "treated_mean",
-        "difference",
-        "diff_lo",
-        "diff_hi",
-        "d",
-        "d_lo",
-        "d_hi",
-        "verdict",
-    ]
+    flip_keys = ["month", "facilitation_hours", "initial_trust", "n_organisations"]
     return [
         rp.write_csv(means_table(results, raw=True), folder / "outcome_means.csv"),
-        rp.write_csv(results.effects[keep], folder / "effects_vs_informal.csv"),
-        rp.write_csv(results.flip[flip_keep], folder / "flip_cells.csv"),
+        rp.write_csv(
+            results.effects[["region", "governance", "outcome", *EFFECT_COLUMNS]],
+            folder / "effects_vs_informal.csv",
+        ),
+        rp.write_csv(results.flip[[*flip_keys, *EFFECT_COLUMNS]], folder / "flip_cells.csv"),
     ]
 
 
@@ -354,24 +278,11 @@ def _values(values) -> str:
 
 def means_table(results: Results, raw: bool = False) -> pd.DataFrame:
     """Mean [95% CI] of every outcome per region and mode (raw: numeric columns instead)."""
-    from csei_sim.experiment.stats import mean_ci
-
     outcomes = {**results.design.outcomes(), "reached_critical_mass": "share reaching 15"}
-    rows = []
-    for (region, mode), group in results.summary.groupby(["region", "governance"], sort=False):
-        row = {"region": region, "governance": mode, "runs": len(group)}
-        for column, name in outcomes.items():
-            ci = share_ci if column == "reached_critical_mass" else mean_ci
-            mean, lo, hi, _ = ci(group[column])
-            if raw:
-                row.update({column: mean, f"{column}_lo": lo, f"{column}_hi": hi})
-            else:
-                row[name] = rp.with_ci(mean, lo, hi)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return scaffold.cell_means(results.summary, ["region", "governance"], outcomes, raw)
 
 
-def results_section(results: Results, figs: dict[str, Path]) -> list[str]:
+def results_section(results: Results) -> list[str]:
     lines = [
         "## Results",
         "",
@@ -415,7 +326,7 @@ def effect_matrix(effects: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def flip_section(results: Results, figs: dict[str, Path]) -> list[str]:
+def flip_section(results: Results) -> list[str]:
     lines = [
         "### Where the answer flips",
         "",
@@ -469,3 +380,9 @@ def boundary_table(cells: pd.DataFrame) -> pd.DataFrame:
 
 def _sizes(values: list) -> str:
     return ", ".join(str(int(v)) for v in values) or "–"
+
+
+TITLE = "Study 1: informal networks vs early formalisation"
+STUDY = scaffold.Study(
+    TITLE, grids, analyse, write_figures, headline, sections, write_tables, conclusions, limits
+)
