@@ -24,6 +24,7 @@ from csei_sim.multiregion import figures
 from csei_sim.multiregion.study import git_revision
 from csei_sim.run import atomic_write
 from csei_sim.studies.effects import compare
+from csei_sim.studies.reporting import num, write_text
 
 VARIANTS = ["full", "practice_only", "confidence_only"]
 CONTROL = "none"
@@ -149,18 +150,12 @@ def write_report(
         discussion.read_text() if discussion.is_file() else None,
         ts,
     )
-    atomic_write(out / "report.md", lambda tmp: Path(tmp).write_text(text))
+    write_text(out / "report.md", [text])
     return out / "report.md"
 
 
-def _fmt(x: float, digits: int = 3) -> str:
-    if pd.isna(x):
-        return "–"
-    return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
-
-
 def _ci(mean: float, lo: float, hi: float) -> str:
-    return f"{_fmt(mean)} [{_fmt(lo)}, {_fmt(hi)}]"
+    return f"{num(mean)} [{num(lo)}, {num(hi)}]"
 
 
 def baseline_table(summary: pd.DataFrame, variant: str) -> pd.DataFrame:
@@ -180,8 +175,8 @@ def effect_table(table: pd.DataFrame, outcome: str, variant: str) -> pd.DataFram
     return pd.DataFrame(
         {
             "region": rows["region"],
-            "without": rows["control_mean"].map(_fmt),
-            "with": rows["treated_mean"].map(_fmt),
+            "without": rows["control_mean"].map(num),
+            "with": rows["treated_mean"].map(num),
             "difference [95% CI]": [
                 _ci(m, lo, hi)
                 for m, lo, hi in rows[["difference", "diff_lo", "diff_hi"]].to_numpy()
@@ -260,8 +255,8 @@ def why_table(summary: pd.DataFrame, table: pd.DataFrame, variants: list[str]) -
         row = {
             "region": region,
             "pool": pool,
-            "members without": _fmt(members),
-            "headroom": _fmt(pool - members),
+            "members without": num(members),
+            "headroom": num(pool - members),
             "tipped up / down": (
                 f"{int(tips.loc[region, 'up'])} / {int(tips.loc[region, 'down'])}"
                 if region in tips.index
@@ -291,13 +286,13 @@ def findings(table: pd.DataFrame) -> list[str]:
     lines.append(
         f"Largest gain in final membership: **{top['region']}**, "
         f"{_ci(top['difference'], top['diff_lo'], top['diff_hi'])} members "
-        f"(d = {_fmt(top['d'])})."
+        f"(d = {num(top['d'])})."
     )
     strong = full.sort_values("d", ascending=False).iloc[0]
     lines.append(
         f"Largest standardised gain: **{strong['region']}**, d = "
         f"{_ci(strong['d'], strong['d_lo'], strong['d_hi'])} "
-        f"({_fmt(strong['difference'])} members)."
+        f"({num(strong['difference'])} members)."
     )
     lines.append(
         "Final membership clearly higher with exchange (95% CI above 0): "
@@ -357,7 +352,7 @@ def markdown(
         'sources and assumptions in docs/ODD.md, "Extension: peer exchange between regions").',
         "- Variants: `none` (no exchange: each region as if alone), `full` (practice and "
         "confidence), `practice_only` (no confidence), `confidence_only` (no practice learnt).",
-        f"- Exchange events per run (full): {_fmt(per_run)}"
+        f"- Exchange events per run (full): {num(per_run)}"
         f" on average; by kind over all exchange variants: "
         + ", ".join(f"{k} {v}" for k, v in kinds.items())
         + ".",
