@@ -93,17 +93,30 @@ def dialogue(
     similarity = np.exp(-np.linalg.norm(pop.vision[us] - pop.vision[vs], axis=1) / TIE_SCALE)
     forms = (rows < 0) & (rng.random(len(us)) < p.event_tie_chance * similarity)
     rows[forms] = ties.add(us[forms], vs[forms], NEW_TIE_TRUST, step)
+    _meet_again(rows, np.minimum(us, vs) * pop.n + np.maximum(us, vs), forms, len(a))
     trust = ties.trust
     for met in rows.reshape(n_events, -1):
         met = met[met >= 0]
         trust[met] += p.dialogue_trust_gain * (1.0 - trust[met])  # a pair met twice gains twice
-    hosting = people[:, :hosts].ravel()
-    pop.commitment[hosting] += EVENT_COMMITMENT * (1.0 - pop.commitment[hosting])
+    for hosting in people[:, :hosts]:  # a member hosting twice gains twice
+        pop.commitment[hosting] += EVENT_COMMITMENT * (1.0 - pop.commitment[hosting])
     ties.touch(rows, step)
     attending = np.unique(people[:, hosts:])
     newcomers = attending[pop.status[attending] == Status.OUTSIDER]
     pop.set_status(newcomers, Status.AWARE)
     return n_events, len(newcomers)
+
+
+def _meet_again(rows: np.ndarray, keys: np.ndarray, forms: np.ndarray, per_event: int) -> None:
+    """A pair acquainted at one event this month has a tie at its later events that month."""
+    if not forms.any():
+        return
+    event = np.arange(len(rows)) // per_event
+    known, first = np.unique(keys[forms], return_index=True)
+    since, tie = event[forms][first], rows[forms][first]
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    later = (rows < 0) & (known[at] == keys) & (event >= since[at])
+    rows[later] = tie[at[later]]
 
 
 def consultations(
