@@ -43,7 +43,9 @@ def _dialogue_event_by_event(pop, ties, hours, p, rng, step) -> tuple[int, int]:
     for people, draw in zip(groups, draws, strict=True):
         gap = np.linalg.norm(pop.vision[people[a]] - pop.vision[people[b]], axis=1)
         chance = p.event_tie_chance * np.exp(-gap / TIE_SCALE)
-        rows = np.array([ties.find(int(x), int(y)) for x, y in zip(people[a], people[b])])
+        rows = np.array(
+            [ties.find(int(x), int(y)) for x, y in zip(people[a], people[b], strict=True)]
+        )
         forms = (rows < 0) & (draw < chance)
         rows[forms] = ties.add(people[a][forms], people[b][forms], NEW_TIE_TRUST, step)
         met = rows[rows >= 0]

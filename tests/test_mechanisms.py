@@ -149,7 +149,7 @@ def test_consultations_by_a_funded_office_speed_first_year_growth():
 
 
 def test_guaranteed_funding_raises_commitment_and_membership():
-    """Q2: the same money, guaranteed for longer, lets members and the office plan (seed: Hamburg)."""
+    """Q2: the same money, guaranteed for longer, lets members and the office plan (Hamburg)."""
     money = {"committed_amount": 8000.0, "n_organisations": 80, "steps": 48}
     for mode in ("informal", "formal"):
         # planning_horizon sets how many guaranteed months count as fully stable: a long one makes
