@@ -51,8 +51,22 @@ CONSTANTS: dict[tuple[str, str], tuple[str, str]] = {
         "Mean member distance to the mission at which goal consensus is 1/e.",
         "assumption",
     ),
+    ("facilitation", "TIE_SCALE"): (
+        "Vision distance at which two event participants become acquainted with 1/e of "
+        "`event_tie_chance`.",
+        "assumption (homophily: McPherson, Smith-Lovin & Cook 2001)",
+    ),
+    ("facilitation", "OPEN_CALL"): (
+        "Invitation weight (in trust units) of an aware organisation no member knows.",
+        "assumption",
+    ),
+    ("facilitation", "INTRODUCTIONS"): (
+        "Members a consultation introduces an aware organisation to (the closest in vision).",
+        "assumption (seed, Kurzeme: bilateral consultations “identify synergies”)",
+    ),
+    ("model", "FTE_HOURS"): ("Working hours per month of one full-time position.", "assumption"),
     ("facilitation", "EVENT_COMMITMENT"): (
-        "Share of missing commitment a member gains per dialogue event attended.",
+        "Share of missing commitment a member gains per dialogue event hosted.",
         "assumption (Ansell & Gash 2008: dialogue → commitment)",
     ),
     ("collaboration", "W_TRUST"): ("Weight of tie trust in the success chance.", "assumption"),

@@ -75,29 +75,39 @@ def test_mission_work_narrows_visions_and_raises_consensus():
 
 
 def test_small_change_in_threshold_spread_flips_fizzle_into_cascade():
-    """Granovetter (1978): with the mean fixed, a slightly wider spread supplies early joiners."""
-    seeds = range(30)
+    """Granovetter (1978): with the mean fixed, a slightly wider spread supplies early joiners.
+
+    Dialogue events lower the thresholds that matter (they add trusted member contacts), so the
+    tipping point of the default region lies near a mean threshold of 0.55 (docs/ODD.md, P2).
+    """
+    seeds = range(40)
     members = {
         spread: np.array(
             [
-                ts["members"].iloc[48]
-                for ts in replicate(seeds, steps=48, threshold_mean=0.3, threshold_spread=spread)
+                ts["members"].iloc[72]
+                for ts in replicate(seeds, steps=72, threshold_mean=0.55, threshold_spread=spread)
             ]
         )
-        for spread in (0.10, 0.16)
+        for spread in (0.06, 0.16)
     }
-    assert np.median(members[0.10]) < 10  # fizzle: the core barely grows
-    assert np.median(members[0.16]) > 25  # cascade
-    assert (members[0.16] >= 15).mean() - (members[0.10] >= 15).mean() >= 0.3
+    assert np.median(members[0.06]) < 10  # fizzle: the core barely grows in most runs
+    assert np.median(members[0.16]) > 20  # cascade in most runs
+    reach = {spread: (runs >= 15).mean() for spread, runs in members.items()}  # critical mass
+    se = np.sqrt(sum(q * (1 - q) / len(seeds) for q in reach.values()))
+    assert reach[0.16] - reach[0.06] > max(0.3, 2 * se)
 
 
 def test_informal_vs_formal_is_not_pre_answered():
-    """Q1: informal ends ahead in a small unfunded region; formal in a large funded one."""
+    """Q1: informal ends ahead in a small unfunded region; formal in a large funded one.
+
+    The flip size of an unfunded region lies between 30 and 40 organisations (an office's
+    consultations recruit even when it is short of money), so "small" is 20 here.
+    """
 
     def at_2035(**params):
         return [ts["members"].loc[132] for ts in replicate(range(16), steps=132, **params)]
 
-    small = {"n_organisations": 30}
+    small = {"n_organisations": 20}
     large = {"n_organisations": 200, "committed_amount": 8000.0}
     assert clearly_greater(
         at_2035(governance_mode="informal", **small), at_2035(governance_mode="formal", **small)
@@ -115,3 +125,41 @@ def test_vasterbotten_preset_reaches_15_to_20_members_in_a_year():
     assert 4 <= case["region"]["core_size"] <= 5
     after_a_year = [ts["members"].iloc[12] for ts in replicate(range(24), case, steps=12)]
     assert 15 <= np.median(after_a_year) <= 20
+
+
+def test_dialogue_events_speed_joining():
+    """Ansell & Gash (2008), seed key learnings: face-to-face dialogue builds trust and momentum."""
+    outreach_only = {"share_outreach": 1.0, "share_dialogue": 0.0, "share_mission": 0.0}
+    both = {"share_outreach": 0.5, "share_dialogue": 0.5, "share_mission": 0.0}
+    without = replicate(SEEDS, steps=24, facilitation_hours=16, **outreach_only)
+    with_events = replicate(SEEDS, steps=24, facilitation_hours=32, **both)
+    members = lambda runs: [ts["members"].iloc[24] for ts in runs]  # noqa: E731
+    assert clearly_greater(members(with_events), members(without))
+
+
+def test_consultations_by_a_funded_office_speed_first_year_growth():
+    """A funded office with more staff recruits faster (seed, Kurzeme: bilateral consultations)."""
+    case = presets.compose(region="hamburg", governance="formal", funding="committed_2030")
+    big = {"n_organisations": 240, "committed_amount": 30000.0}
+    small = replicate(SEEDS, case, steps=12, office_staff=0.5, office_cost=3000.0, **big)
+    large = replicate(SEEDS, case, steps=12, office_staff=2.0, office_cost=12000.0, **big)
+    members = lambda runs: [ts["members"].iloc[12] for ts in runs]  # noqa: E731
+    held = lambda runs: [ts["consultations"].sum() for ts in runs]  # noqa: E731
+    assert clearly_greater(held(large), held(small))
+    assert clearly_greater(members(large), members(small))
+
+
+def test_guaranteed_funding_raises_commitment_and_membership():
+    """Q2: the same money, guaranteed for longer, lets members and the office plan (Hamburg)."""
+    money = {"committed_amount": 8000.0, "n_organisations": 80, "steps": 48}
+    for mode in ("informal", "formal"):
+        # planning_horizon sets how many guaranteed months count as fully stable: a long one makes
+        # the same grant look short-term, so only planning stability differs between the arms
+        short = replicate(SEEDS, governance_mode=mode, planning_horizon=600, **money)
+        long = replicate(SEEDS, governance_mode=mode, planning_horizon=12, **money)
+        stable = lambda runs: [ts["planning_stability"].iloc[1:25].mean() for ts in runs]  # noqa: E731
+        members = lambda runs: [ts["members"].iloc[24] for ts in runs]  # noqa: E731
+        exits = lambda runs: [ts["exits"].sum() for ts in runs]  # noqa: E731
+        assert clearly_greater(stable(long), stable(short))
+        assert clearly_greater(members(long), members(short))
+        assert clearly_greater(exits(short), exits(long))

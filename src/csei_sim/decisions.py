@@ -88,13 +88,20 @@ def decide(
     offer: ClusterOffer,
     b: BehaviourParams,
     rng: np.random.Generator,
+    prompted: np.ndarray | None = None,
 ) -> Decisions:
-    """Everyone decides from the same state; status changes are applied afterwards."""
+    """Everyone decides from the same state; status changes are applied afterwards.
+
+    ``prompted`` organisations (just consulted) reconsider this month whatever their inertia.
+    """
     member = pop.is_(Status.MEMBER)
     share_in = ties.trusted_share_in(member.astype(float))
     net = net_benefit(pop, offer, b, share_in)
     respond = _respond(net, b)
     reconsider = 1.0 - pop.inertia
+    if prompted is not None and len(prompted):
+        reconsider = reconsider.copy()
+        reconsider[prompted] = 1.0
     draws = rng.random(pop.n)
 
     candidate = pop.is_(Status.AWARE) | pop.is_(Status.EXITED)

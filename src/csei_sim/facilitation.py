@@ -20,7 +20,10 @@ from csei_sim.population import Population
 NEW_TIE_TRUST = 0.3  # trust between two organisations that just met (assumption)
 MISSION_HALF_HOURS = 20.0  # hours of mission work per month at which its effect is half-saturated
 CONSENSUS_SCALE = 0.25  # mean distance to the mission at which consensus is 1/e (assumption)
-EVENT_COMMITMENT = 0.03  # commitment a member gains from attending an event (assumption)
+EVENT_COMMITMENT = 0.03  # commitment a member gains from hosting an event (assumption)
+INTRODUCTIONS = 3  # members a consultation introduces an organisation to (assumption)
+OPEN_CALL = 0.2  # invitation weight of an aware organisation no member knows (trust units)
+TIE_SCALE = 0.5  # vision distance at which an acquaintance forms with 1/e of the top chance
 
 
 def split_hours(p: FacilitationParams, hours: float) -> tuple[float, float, float]:
@@ -42,6 +45,19 @@ def outreach(pop: Population, hours: float, p: FacilitationParams, rng: np.rando
     return len(reached)
 
 
+def _count(expected: float, rng: np.random.Generator) -> int:
+    """Whole events from an expected number: the fraction happens with that chance."""
+    whole, part = divmod(expected, 1.0)
+    return int(whole) + int(rng.random() < part)
+
+
+def _guest_weights(pop: Population, ties: TieNetwork) -> np.ndarray:
+    """Whom members invite: organisations they trust, and aware ones through an open call."""
+    outside = ~pop.is_(Status.MEMBER)
+    known = ties.trust_to(pop.is_(Status.MEMBER).astype(float))
+    return outside * (known + OPEN_CALL * pop.is_(Status.AWARE))
+
+
 def dialogue(
     pop: Population,
     ties: TieNetwork,
@@ -49,28 +65,88 @@ def dialogue(
     p: FacilitationParams,
     rng: np.random.Generator,
     step: int,
-) -> int:
-    """Dialogue events: every pair of participants meets, ties form or gain trust."""
-    whole, part = divmod(hours / p.hours_per_event, 1.0)
-    n_events = int(whole) + int(rng.random() < part)
-    pool = np.flatnonzero(pop.is_(Status.MEMBER) | pop.is_(Status.AWARE))
-    if len(pool) < 2:
-        return 0
-    size = min(p.event_size, len(pool))
-    groups = [rng.choice(pool, size=size, replace=False) for _ in range(n_events)]
-    if not groups:
-        return 0
-    # all events' ties in one call: new pairs get rows in the same order as event by event
-    a, b = _pairs(size)
-    people = np.stack(groups)
-    all_rows = ties.add(people[:, a].ravel(), people[:, b].ravel(), NEW_TIE_TRUST, step)
+) -> tuple[int, int]:
+    """Dialogue events hosted by members for invited guests; returns (events, newly aware).
+
+    Members take ``host_share`` of the seats and invite the rest from outside. Every pair at an
+    event meets: a pair with a tie gains trust; a pair without one becomes acquainted with a chance
+    that falls with the distance between their visions (shared interest). Outsiders who attend
+    become aware of the cluster.
+    """
+    n_events = _count(hours / p.hours_per_event, rng)
+    members = np.flatnonzero(pop.is_(Status.MEMBER))
+    weight = _guest_weights(pop, ties)
+    pool = np.flatnonzero(weight > 0)
+    hosts = min(len(members), int(round(p.host_share * p.event_size)))
+    guests = min(len(pool), p.event_size - hosts)
+    if n_events == 0 or hosts + guests < 2:
+        return 0, 0
+    chance = weight[pool] / weight[pool].sum() if guests else None
+    people = np.empty((n_events, hosts + guests), dtype=np.int64)
+    for row in people:
+        row[:hosts] = rng.choice(members, size=hosts, replace=False)
+        if guests:
+            row[hosts:] = rng.choice(pool, size=guests, replace=False, p=chance)
+    a, b = _pairs(hosts + guests)
+    us, vs = people[:, a].ravel(), people[:, b].ravel()
+    rows = ties.rows_of(us, vs)
+    similarity = np.exp(-np.linalg.norm(pop.vision[us] - pop.vision[vs], axis=1) / TIE_SCALE)
+    forms = (rows < 0) & (rng.random(len(us)) < p.event_tie_chance * similarity)
+    rows[forms] = ties.add(us[forms], vs[forms], NEW_TIE_TRUST, step)
+    _meet_again(rows, np.minimum(us, vs) * pop.n + np.maximum(us, vs), forms, len(a))
     trust = ties.trust
-    for group, rows in zip(groups, all_rows.reshape(n_events, -1), strict=True):
-        trust[rows] += p.dialogue_trust_gain * (1.0 - trust[rows])  # a pair met twice gains twice
-        members = group[pop.status[group] == Status.MEMBER]
-        pop.commitment[members] += EVENT_COMMITMENT * (1.0 - pop.commitment[members])
-    ties.touch(all_rows, step)
-    return n_events
+    for met in rows.reshape(n_events, -1):
+        met = met[met >= 0]
+        trust[met] += p.dialogue_trust_gain * (1.0 - trust[met])  # a pair met twice gains twice
+    for hosting in people[:, :hosts]:  # a member hosting twice gains twice
+        pop.commitment[hosting] += EVENT_COMMITMENT * (1.0 - pop.commitment[hosting])
+    ties.touch(rows, step)
+    attending = np.unique(people[:, hosts:])
+    newcomers = attending[pop.status[attending] == Status.OUTSIDER]
+    pop.set_status(newcomers, Status.AWARE)
+    return n_events, len(newcomers)
+
+
+def _meet_again(rows: np.ndarray, keys: np.ndarray, forms: np.ndarray, per_event: int) -> None:
+    """A pair acquainted at one event this month has a tie at its later events that month."""
+    if not forms.any():
+        return
+    event = np.arange(len(rows)) // per_event
+    known, first = np.unique(keys[forms], return_index=True)
+    since, tie = event[forms][first], rows[forms][first]
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    later = (rows < 0) & (known[at] == keys) & (event >= since[at])
+    rows[later] = tie[at[later]]
+
+
+def consultations(
+    pop: Population,
+    ties: TieNetwork,
+    hours: float,
+    p: FacilitationParams,
+    rng: np.random.Generator,
+    step: int,
+) -> np.ndarray:
+    """Bilateral consultations by office staff; returns the organisations consulted.
+
+    Each one meets an aware organisation, introduces it to the ``INTRODUCTIONS`` members whose
+    visions are closest (the pairs become acquainted, or gain trust if they already were), and
+    asks it to decide this month (seed, Kurzeme: "targeted bilateral consultations to assess
+    readiness for engagement, identify synergies and barriers, and clarify the added value").
+    """
+    wanted = _count(hours / p.hours_per_consultation, rng)
+    aware = np.flatnonzero(pop.is_(Status.AWARE))
+    members = np.flatnonzero(pop.is_(Status.MEMBER))
+    if wanted == 0 or len(aware) == 0 or len(members) == 0:
+        return np.zeros(0, dtype=np.int64)
+    met = rng.choice(aware, size=min(wanted, len(aware)), replace=False)
+    gap = np.linalg.norm(pop.vision[met][:, None, :] - pop.vision[members][None, :, :], axis=2)
+    k = min(INTRODUCTIONS, len(members))
+    closest = members[np.argsort(gap, axis=1, kind="stable")[:, :k]]
+    rows = ties.add(np.repeat(met, k), closest.ravel(), NEW_TIE_TRUST, step)
+    ties.trust[rows] += p.dialogue_trust_gain * (1.0 - ties.trust[rows])
+    ties.touch(rows, step)
+    return met
 
 
 @cache

@@ -34,16 +34,17 @@ class Governance:
             return "formal"
         return "lead_organisation" if self.p.governance_mode == "lead_organisation" else "informal"
 
-    def capacity(self, facilitation_hours: float, office_paid: float) -> float:
+    def capacity(self, facilitation_hours: float, office_staffed: float) -> float:
         """Members the cluster coordinates without strain.
 
-        Facilitation relieves load; an unpaid office falls back to what shared governance manages.
+        Facilitation relieves load; an office works as far as it is paid and staffed (0-1), and an
+        unpaid or unstaffed one falls back to what shared governance manages.
         """
         base = {
             "informal": self.p.capacity_informal,
             "lead_organisation": self.p.capacity_lead,
             "formal": self.p.capacity_informal
-            + office_paid * (self.p.capacity_formal - self.p.capacity_informal),
+            + office_staffed * (self.p.capacity_formal - self.p.capacity_informal),
         }[self.state]
         return base + facilitation_hours / self.p.hours_per_capacity
 

@@ -38,6 +38,7 @@ OFFICE_SERVICE = 0.3  # service level an office adds (network-level competencies
 COMMITMENT_DECAY = 0.02  # monthly loss of commitment without new wins (assumption)
 CORE_TRUST_BONUS = 0.1  # engaged core actors trust each other more than the average tie
 CORE_COMMITMENT = 0.5  # the engaged core starts committed (seed: "four or five engaged actors")
+FTE_HOURS = 160.0  # working hours per month of one full-time position
 
 
 def _check_rng(rng: Any) -> Any:
@@ -180,13 +181,20 @@ class CSEIModel(mesa.Model):
         hours = self._finance_month(t)
         eff_out, eff_dia, eff_mis = fac.split_hours(p.facilitation, hours)
         newly_aware = fac.outreach(self.orgs, eff_out, p.facilitation, self.rng)
-        events_held = fac.dialogue(self.orgs, self.ties, eff_dia, p.facilitation, self.rng, t)
+        events_held, invited = fac.dialogue(
+            self.orgs, self.ties, eff_dia, p.facilitation, self.rng, t
+        )
+        recruit_hours = self._month["office_hours"] * p.governance.office_recruit_share
+        consulted = fac.consultations(
+            self.orgs, self.ties, recruit_hours, p.facilitation, self.rng, t
+        )
+        self._month["consulted"] = consulted
         fac.mission_work(self.orgs, eff_mis, p.facilitation)
         self.mission = fac.mission_target(self.orgs)
         consensus = fac.goal_consensus(self.orgs, self.mission)
         members = int(self.orgs.is_(Status.MEMBER).sum())
         capacity = self.governance.capacity(
-            hours * p.facilitation.facilitation_effectiveness, self._month["office_paid"]
+            hours * p.facilitation.facilitation_effectiveness, self._month["office_staffed"]
         )
         load = coordination_load(members, capacity)
         outcome = collaborate(
@@ -196,8 +204,8 @@ class CSEIModel(mesa.Model):
         self.totals["joint_projects"] += outcome.successes
         self.totals["pilots"] += outcome.pilots
         self.ties.decay(t, p.behaviour.trust_decay)
-        self.orgs.commitment *= 1.0 - COMMITMENT_DECAY
-        newly_aware += self._decide(t, load, outcome.pilot_orgs)
+        self._commit(self._month["stability"])
+        newly_aware += invited + self._decide(t, load, outcome.pilot_orgs)
         self._log_pilots(t, outcome.pilot_orgs)
         member_trust = self.ties.mean_trust_within(self.orgs.is_(Status.MEMBER))
         if self.governance.consider_formalising(
@@ -211,6 +219,7 @@ class CSEIModel(mesa.Model):
             hours=hours,
             newly_aware=newly_aware,
             events_held=events_held,
+            consultations=len(consulted),
         )
         self.metrics = self._measure()
         self.datacollector.collect(self)
@@ -245,13 +254,26 @@ class CSEIModel(mesa.Model):
         self.service_level = SERVICE_MEMORY * self.service_level + (1 - SERVICE_MEMORY) * min(
             1.0, target
         )
+        stability = self.funding.stability(t, income)
+        # an office funded from month to month cannot hire or keep staff (vacancies, turnover)
+        staffed = office_paid * (1.0 - p.governance.vacancy_unplanned * (1.0 - stability))
         self._month = {
             "office_paid": office_paid,
+            "office_staffed": staffed,
+            "office_hours": staffed * p.governance.office_staff * FTE_HOURS,
             "fee": fee,
-            "stability": self.funding.stability(t, income),
+            "stability": stability,
             "external": income["committed_grant"] + income["project_grants"],
         }
         return hours
+
+    def _commit(self, stability: float) -> None:
+        """Commitment fades without wins; members who can plan commit staff time and gain it."""
+        orgs = self.orgs
+        orgs.commitment *= 1.0 - COMMITMENT_DECAY
+        member = orgs.is_(Status.MEMBER)
+        gain = self.params.behaviour.stability_commitment * stability
+        orgs.commitment[member] += gain * (1.0 - orgs.commitment[member])
 
     def _decide(self, t: int, load: float, pilot_orgs: np.ndarray) -> int:
         p, orgs = self.params, self.orgs
@@ -276,7 +298,7 @@ class CSEIModel(mesa.Model):
         told = spread_awareness(
             orgs, self.ties, p.behaviour, offer.visibility, pilot_orgs, self.rng
         )
-        choice = decide(orgs, self.ties, offer, p.behaviour, self.rng)
+        choice = decide(orgs, self.ties, offer, p.behaviour, self.rng, self._month["consulted"])
         orgs.time_in_status += 1
         orgs.set_status(choice.left, Status.EXITED)
         orgs.set_status(choice.joined, Status.MEMBER)

@@ -82,6 +82,11 @@ class TieNetwork:
         found = map(self._rows.get, keys.tolist(), repeat(-1))  # dict look-ups run in C
         return np.fromiter(found, dtype=np.int64, count=len(keys))
 
+    def rows_of(self, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
+        """Rows of the ties between ``us[i]`` and ``vs[i]``, -1 where there is none."""
+        lo, hi = np.minimum(us, vs).astype(np.int64), np.maximum(us, vs).astype(np.int64)
+        return self._lookup(lo * self.n + hi)
+
     def find(self, a: int, b: int) -> int:
         """Row of the tie between ``a`` and ``b``, or -1."""
         return self._rows.get(min(a, b) * self.n + max(a, b), -1)

@@ -120,6 +120,7 @@ def measure(model: CSEIModel) -> dict[str, Any]:
         "service_level": model.service_level,
         "facilitation_hours": month.get("hours", 0.0),
         "dialogue_events": month.get("events_held", 0),
+        "consultations": month.get("consultations", 0),
         "coordination_load": load,
         "governance_state": model.governance.state,
         "formalised": int(model.governance.formal),

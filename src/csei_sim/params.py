@@ -82,6 +82,15 @@ class GovernanceParams:
         8.0, 0.1, 1e4, "Facilitation hours that add one member of capacity."
     )
     office_cost: float = par(3000.0, 0, 1e8, "Monthly overhead of the office when formal (EUR).")
+    office_staff: float = par(
+        0.5, 0, 100, "Office staff when formal (full-time equivalents), paid from office_cost."
+    )
+    office_recruit_share: float = par(
+        0.25, 0, 1, "Share of office staff time spent on bilateral consultations."
+    )
+    vacancy_unplanned: float = par(
+        0.5, 0, 1, "Share of office staff time lost (vacancies) when no income is guaranteed."
+    )
     formal_fee: float = par(30.0, 0, 1e6, "Monthly member fee once formal (EUR per member).")
     entry_min_capacity: float = par(0.3, 0, 1, "Entry criterion once formal: minimum capacity.")
     formal_grant_multiplier: float = par(
@@ -127,6 +136,13 @@ class FacilitationParams:
     hours_per_event: float = par(8.0, 0.5, 1000, "Hours to prepare and hold one dialogue event.")
     event_size: int = par(10, 2, 1000, "Participants in one dialogue event.")
     dialogue_trust_gain: float = par(0.1, 0, 1, "Share of missing trust gained per shared event.")
+    host_share: float = par(0.5, 0, 1, "Share of an event's seats taken by members (hosts).")
+    event_tie_chance: float = par(
+        0.2, 0, 1, "Chance that two event participants with equal visions become acquainted."
+    )
+    hours_per_consultation: float = par(
+        4.0, 0.5, 1000, "Staff hours for one bilateral consultation with an aware organisation."
+    )
     mission_rate: float = par(0.05, 0, 1, "Monthly pull of visions toward the mission at 20 hours.")
 
 
@@ -151,6 +167,9 @@ class BehaviourParams:
     service_unit_cost: float = par(250.0, 1, 1e6, "Service spending per member for full service.")
     awareness_via_contact: float = par(0.05, 0, 1, "Monthly chance per unit of trust to members.")
     confidence: float = par(0.0, -1, 1, "Extra expected benefit from confidence (peer exchange).")
+    stability_commitment: float = par(
+        0.03, 0, 1, "Monthly commitment members gain at full planning stability (staff time)."
+    )
 
 
 @dataclass

@@ -56,6 +56,9 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "formal_grant_multiplier": (1, 2.5, "default 1.5"),
     "formalise_min_members": (8, 25, "default 15 (the critical mass)"),
     "formalise_min_trust": (0.25, 0.5, "default 0.35"),
+    "office_staff": (0.25, 2.0, "default 0.5 FTE; a quarter post to two posts"),
+    "office_recruit_share": (0.1, 0.5, "default 0.25"),
+    "vacancy_unplanned": (0.25, 0.75, "default 0.5 +-50%"),
     # funding (the committed grant always ends in 2030-12, so survival is defined)
     "committed_amount": (4000, 12000, "committed_2030 preset 8000 EUR/month, halved to 1.5x"),
     "taper_months": (0, 24, "cliff (0) to the taper preset (24)"),
@@ -76,6 +79,9 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "hours_per_event": (4, 16, "default 8"),
     "event_size": (6, 16, "default 10"),
     "dialogue_trust_gain": (0.05, 0.15, "default 0.1 +-50%"),
+    "host_share": (0.3, 0.7, "default 0.5"),
+    "event_tie_chance": (0.1, 0.4, "default 0.2, halved and doubled"),
+    "hours_per_consultation": (2, 8, "default 4, halved and doubled"),
     "mission_rate": (0.02, 0.08, "default 0.05"),
     # behaviour: defaults +-30-60%
     "collab_rate": (0.08, 0.25, "default 0.15"),
@@ -95,6 +101,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "service_unit_cost": (150, 350, "default 250 EUR/member/month"),
     "awareness_via_contact": (0.02, 0.08, "default 0.05"),
     "confidence": (-0.1, 0.1, "no peer exchange is 0; exchange raises it"),
+    "stability_commitment": (0.01, 0.05, "default 0.03"),
 }
 
 EXCLUDED: dict[str, str] = {
