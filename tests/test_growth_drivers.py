@@ -46,6 +46,11 @@ def test_full_design_is_the_asked_for_grid():
     assert d.horizons["none"]["committed_amount"] == 0
     grid, replicates = gd.grids(d)["cells"]
     assert len(grid.cells()) == 3 * 3 * 3 * 2 and replicates == d.replicates
+    for label, params in grid.scenarios().items():  # every cell is a valid set of parameters
+        office = params.governance
+        assert f"office={office.office_staff:g}" in label
+        assert office.office_cost == 6000 * office.office_staff
+        assert params.region.name == "hamburg" and params.steps == 72
 
 
 def test_tiny_study_writes_table_figures_and_computed_headline(report):

@@ -76,14 +76,14 @@ def headline(r: scaffold.Results) -> list[str]:
 
 
 def sections(r: scaffold.Results) -> list[str]:
-    d = r.design
+    d, results = r.design, "## Results\n\nMean [95% CI] over all runs at each level of a factor:"
     lines = [
         "## Design",
         "",
         f"Region `hamburg`, funding `none` plus the horizon (a committed grant of 8000 EUR a "
         f"month from 2025-01), facilitation `light`; office staff cost {COST_PER_FTE:g} EUR a "
         f"month per FTE; {d.steps} months; {d.replicates} replicates per cell, base seed "
-        f"{BASE_SEED}, the same seeds in every cell. Mean [95% CI] over all runs at each level:",
+        f"{BASE_SEED}, the same seeds in every cell.\n\n{results}",
         "",
     ]
     for factor in FACTORS:
