@@ -58,9 +58,15 @@ class Study:
     conclusions: Callable[[Any], list[str]] | None = None  # "What the model says"
     limits: Callable[[Any], list[str]] | None = None  # "Limits of what it can say"
 
-    def run(self, design: Any, runs_dir: Path | str | None = None, *args, **options) -> Path:
-        """:func:`run` this study."""
-        return run(self, design, runs_dir, *args, **options)
+    def run(
+        self,
+        design: Any,
+        runs_dir: Path | str | None = None,
+        out_dir: Path | str | None = None,
+        **options: Any,
+    ) -> Path:
+        """:func:`run` this study on ``design``."""
+        return run(self, design, runs_dir, out_dir, **options)
 
 
 def run(
