@@ -134,7 +134,7 @@ def test_report_from_a_tiny_sweep(tmp_path):
     assert "runs made at git revision" in text and "difference [95% CI]" in text
     for name in ("members_by_region", "effect_final_members", "practice", "partners"):
         assert (tmp_path / "out" / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
-    effects = pd.read_csv(tmp_path / "out" / "effects.csv")
+    effects = pd.read_csv(tmp_path / "out" / "tables" / "effects.csv")
     assert set(effects["region"]) == {"agder", "kurzeme"}
     assert (effects["n"] == 3).all()
 

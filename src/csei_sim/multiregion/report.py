@@ -3,28 +3,30 @@
     csei-sim-exchange report multirun/peer_exchange --out experiments/peer_exchange
 
 Writes into ``--out`` (default ``<sweep>/report``): ``report.md``, ``figures/*.png``,
-``effects.csv`` (every paired effect), ``summary.parquet`` (one row per run and region). A file
-``discussion.md`` in the output folder, if present, is included as the closing section: it holds
-the interpretation, written by a person against the tables (the rest is regenerated).
+``tables/effects.csv`` (every paired effect), ``tables/summary.parquet`` (one row per run and
+region). A file ``discussion.md`` in the output folder, if present, is included as the closing
+section: it holds the interpretation, written by a person against the tables (the rest is
+regenerated). The steps after the sweep are the shared study scaffold's
+(:mod:`csei_sim.studies.scaffold`): tidy tables, effects, tables and figures, report.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-import csei_sim
 from csei_sim.experiment.results import find_runs
 from csei_sim.experiment.runner import read_done
 from csei_sim.experiment.stats import interval, mean_ci
 from csei_sim.multiregion import figures
-from csei_sim.multiregion.study import git_revision
 from csei_sim.run import atomic_write
+from csei_sim.studies import scaffold
 from csei_sim.studies.effects import compare
-from csei_sim.studies.reporting import num, write_text
+from csei_sim.studies.reporting import num
 
 VARIANTS = ["full", "practice_only", "confidence_only"]
 CONTROL = "none"
@@ -121,37 +123,68 @@ def effects(summary: pd.DataFrame, variants: list[str]) -> pd.DataFrame:
     return table[list(EFFECT_COLUMNS)].rename(columns=EFFECT_COLUMNS).reset_index(drop=True)
 
 
+@dataclass
+class Results:
+    """A sweep's tidy tables and effects: what the report shows."""
+
+    root: Path  # the sweep folder
+    summary: pd.DataFrame  # one row per run and region
+    ts: pd.DataFrame  # one row per run, region and month
+    events: pd.DataFrame  # the exchange events
+    table: pd.DataFrame  # every paired effect (see :func:`effects`)
+    variants: list[str]  # the exchange variants present, in report order
+    runs: int  # complete runs
+    incomplete: int  # runs left out
+    discussion: str | None  # ``discussion.md`` in the output folder, if any
+
+
+def analyse(root: Path, out: Path) -> Results:
+    """Tidy tables of the complete runs below ``root`` and the effects of every variant."""
+    summary, ts, events, incomplete = load(root)
+    variants = [v for v in VARIANTS if v in set(summary["variant"])]
+    runs = summary[["variant", "replicate"]].drop_duplicates().shape[0]
+    discussion = out / "discussion.md"
+    text = discussion.read_text() if discussion.is_file() else None
+    table = effects(summary, variants)
+    return Results(root, summary, ts, events, table, variants, runs, incomplete, text)
+
+
+def write_tables(r: Results, folder: Path) -> list[Path]:
+    """``effects.csv`` (every paired effect), ``summary.parquet`` (a row per run and region)."""
+    paths = [folder / "effects.csv", folder / "summary.parquet"]
+    atomic_write(paths[0], lambda tmp: r.table.to_csv(tmp, index=False))
+    atomic_write(paths[1], lambda tmp: r.summary.to_parquet(tmp, index=False))
+    return paths
+
+
+def write_figures(r: Results, folder: Path) -> dict[str, Path]:
+    figs = {
+        "members": figures.members_by_region(r.ts, folder / "members_by_region.png"),
+        "final": figures.forest(
+            r.table, "final_members", r.variants, folder / "effect_final_members.png"
+        ),
+        "2030": figures.forest(
+            r.table, "members_end_2030", r.variants, folder / "effect_members_2030.png"
+        ),
+        "practice": figures.practice(r.ts, folder / "practice.png"),
+    }
+    if not r.events.empty:
+        figs["partners"] = figures.partners(r.events, r.summary, folder / "partners.png")
+    return figs
+
+
 def write_report(
     sweep_dir: Path | str, out_dir: Path | str | None = None, command: str = COMMAND
 ) -> Path:
-    """Aggregate the sweep and write the report; return the path of ``report.md``."""
+    """Aggregate the sweep and write the report; return the path of ``report.md``.
+
+    The runs come from the Hydra sweep (``csei-sim-exchange -m``), not from the scaffold's grids;
+    from the tidy tables on the report is the shared study scaffold's.
+    """
     root = Path(sweep_dir)
     out = Path(out_dir) if out_dir is not None else root / "report"
-    summary, ts, events, incomplete = load(root)
-    variants = [v for v in VARIANTS if v in set(summary["variant"])]
-    table = effects(summary, variants)
-    atomic_write(out / "effects.csv", lambda tmp: table.to_csv(tmp, index=False))
-    atomic_write(out / "summary.parquet", lambda tmp: summary.to_parquet(tmp, index=False))
-    fig_dir = out / "figures"
-    figures.members_by_region(ts, fig_dir / "members_by_region.png")
-    figures.forest(table, "final_members", variants, fig_dir / "effect_final_members.png")
-    figures.forest(table, "members_end_2030", variants, fig_dir / "effect_members_2030.png")
-    figures.practice(ts, fig_dir / "practice.png")
-    if not events.empty:
-        figures.partners(events, summary, fig_dir / "partners.png")
-    discussion = out / "discussion.md"
-    text = markdown(
-        root,
-        summary,
-        table,
-        events,
-        incomplete,
-        command,
-        discussion.read_text() if discussion.is_file() else None,
-        ts,
-    )
-    write_text(out / "report.md", [text])
-    return out / "report.md"
+    results = analyse(root, out)
+    return scaffold.write_report(STUDY, results, out, results.runs, root, command)
 
 
 def _ci(mean: float, lo: float, hi: float) -> str:
@@ -312,38 +345,39 @@ def findings(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def markdown(
-    root: Path,
-    summary: pd.DataFrame,
-    table: pd.DataFrame,
-    events: pd.DataFrame,
-    incomplete: int,
-    command: str,
-    discussion: str | None,
-    ts: pd.DataFrame,
-) -> str:
+TITLE = "Peer exchange between regions"
+
+
+def headline(r: Results) -> list[str]:
+    return [
+        "Does peer exchange between regions help clusters form, which regions gain most, and "
+        'why? (issue 10; seed: "Peer exchange between regions strengthens learning, confidence, '
+        'and practical application of the models").',
+        "",
+    ]
+
+
+def sections(r: Results) -> list[str]:
+    """Design, findings and tables; the discussion, if any, closes them."""
+    lines = [*design(r), *findings_section(r), *channels_section(r), *why_section(r)]
+    return lines + ([r.discussion.strip(), ""] if r.discussion else [])
+
+
+def design(r: Results) -> list[str]:
+    summary, ts, events = r.summary, r.ts, r.events
     ts_span = (int(ts["step"].max()), ts.loc[ts["step"] == 1, "date"].iloc[0], ts["date"].max())
-    variants = [v for v in VARIANTS if v in set(summary["variant"])]
     reps = summary.groupby("variant")["replicate"].nunique()
     kinds = events["kind"].value_counts() if not events.empty else pd.Series(dtype=int)
     runs_full = max(1, summary[summary["variant"] == "full"]["replicate"].nunique())
     regions = list(dict.fromkeys(summary["region"]))
     counts = ", ".join(f"{v} ({n} replicates)" for v, n in reps.items())
     per_run = len(events[events["variant"] == "full"]) / runs_full if not events.empty else 0
-    lines = [
-        "# Peer exchange between regions",
+    revisions = ", ".join(f"`{rev}`" for rev in sorted(summary["git_revision"].unique()))
+    return [
+        "## Design",
         "",
-        "Does peer exchange between regions help clusters form, which regions gain most, and "
-        'why? (issue 10; seed: "Peer exchange between regions strengthens learning, confidence, '
-        'and practical application of the models").',
-        "",
-        "## How it was made",
-        "",
-        f"- Command: `{command}`",
-        f"- Package: csei-sim {csei_sim.__version__}; runs made at git revision "
-        f"{', '.join(f'`{r}`' for r in sorted(summary['git_revision'].unique()))}; report "
-        f"written at `{git_revision()}`",
-        f"- Sweep folder: `{root}`; variants: {counts}; incomplete runs left out: {incomplete}.",
+        f"- Code: runs made at git revision {revisions} (the report's is above).",
+        f"- Variants: {counts}; incomplete runs left out: {r.incomplete}.",
         f"- Each run steps {summary['region'].nunique()} regions ({', '.join(regions)}) "
         f"together for {int(ts_span[0])} months ({ts_span[1]} to {ts_span[2]}), each with the "
         "presets of its case experiment and its own seed; the exchange draws "
@@ -361,6 +395,12 @@ def markdown(
         "and t-based 95% confidence interval; d is the standardised mean difference (Cohen's "
         "d_av) with a paired bootstrap 95% interval.",
         "",
+    ]
+
+
+def findings_section(r: Results) -> list[str]:
+    table = r.table
+    lines = [
         "## Findings (generated from the numbers)",
         "",
         *[f"- {line}" for line in findings(table)],
@@ -386,6 +426,13 @@ def markdown(
         "",
         "![effect on members at the end of 2030](figures/effect_members_2030.png)",
         "",
+    ]
+    return lines
+
+
+def channels_section(r: Results) -> list[str]:
+    table, variants = r.table, r.variants
+    return [
         "## Channels: practice and confidence separately",
         "",
         "Difference in final members against no exchange, mean [95% CI]:",
@@ -400,12 +447,16 @@ def markdown(
         "",
         "Without exchange practice stays at each region's preset values and confidence at 0.",
         "",
-    ]
-    lines += [
-        mechanism_table(summary).to_markdown(index=False),
+        mechanism_table(r.summary).to_markdown(index=False),
         "",
         "![practice and confidence over time](figures/practice.png)",
         "",
+    ]
+
+
+def why_section(r: Results) -> list[str]:
+    summary, table, variants = r.summary, r.table, r.variants
+    lines = [
         "## Why: headroom, tipping and channels",
         "",
         "Per region: pool of organisations, members at the end without exchange, "
@@ -419,10 +470,10 @@ def markdown(
         f"{' / '.join(['none', *variants])}: goal consensus and trust among members (means over "
         "the months and replicates), joins and exits (per run):",
         "",
-        process_table(ts, variants).to_markdown(index=False),
+        process_table(r.ts, variants).to_markdown(index=False),
         "",
     ]
-    if not events.empty:
+    if not r.events.empty:
         lines += [
             "![who met whom](figures/partners.png)",
             "",
@@ -437,13 +488,12 @@ def markdown(
         "",
         "## Data",
         "",
-        "`effects.csv`: every paired effect (region, outcome, variant). `summary.parquet`: "
-        "one row per run and region (seeds, variant, outcomes, practice and confidence).",
+        "`tables/effects.csv`: every paired effect (region, outcome, variant). "
+        "`tables/summary.parquet`: one row per run and region (seeds, variant, outcomes, "
+        "practice and confidence).",
         "",
     ]
-    if discussion:
-        lines += [discussion.strip(), ""]
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -459,3 +509,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"csei-sim-exchange report: error: {err}", file=sys.stderr)
         return 2
     return 0
+
+
+STUDY = scaffold.Study(TITLE, None, None, write_figures, headline, sections, write_tables)

@@ -49,8 +49,10 @@ class Study:
     """A study's title and its steps; ``results`` is whatever ``analyse`` returns."""
 
     title: str
-    grids: Callable[[Any], Mapping[str, tuple[Grid, int]]]  # design -> {part: (grid, replicates)}
-    analyse: Callable[[Any, Mapping[str, Runs]], Any]  # design, tidy runs per part -> results
+    # None for a study whose runs come from elsewhere (the peer-exchange Hydra sweep): such a
+    # study makes its results itself and uses only :func:`write_report`
+    grids: Callable[[Any], Mapping[str, tuple[Grid, int]]] | None  # design -> {part: (grid, reps)}
+    analyse: Callable[[Any, Mapping[str, Runs]], Any] | None  # design, tidy runs -> results
     figures: Callable[[Any, Path], Mapping[str, Path]]  # results, folder -> {name: png}
     headline: Callable[[Any], list[str]]  # results -> the lines under the title
     sections: Callable[[Any], list[str]]  # results -> design and results sections
@@ -80,6 +82,8 @@ def run(
     progress: bool = True,
 ) -> Path:
     """Run (or resume) the study's runs, then write its report; return the report's path."""
+    if study.grids is None or study.analyse is None:
+        raise ValueError(f"{study.title}: its runs are made elsewhere; write its report instead")
     runs = Path(runs_dir or f"multirun/study_{design.name}")
     out = Path(out_dir or f"experiments/{design.name}")
     tidy = {
