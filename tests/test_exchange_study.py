@@ -152,3 +152,12 @@ def test_exchange_subcommand_of_the_main_cli(capsys):
     assert main(["exchange", "--help"]) == 0
     assert "exchange" in capsys.readouterr().out
     assert main(["exchange", "exchange=nonsense"]) != 0
+
+
+def test_the_report_only_study_cannot_be_run_by_the_scaffold(tmp_path):
+    """Its runs come from the Hydra sweep: the scaffold says so instead of running nothing."""
+    from csei_sim.multiregion.report import STUDY
+
+    with pytest.raises(ValueError, match="runs are made elsewhere"):
+        STUDY.run(object(), tmp_path / "runs", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
