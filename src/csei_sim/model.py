@@ -108,7 +108,8 @@ class CSEIModel(mesa.Model):
         """Build from a Hydra/OmegaConf config (nested groups).
 
         A top-level ``seed`` seeds the model; with a ``replicate`` beside it, ``seed`` is the base
-        seed of a sweep and the replicate's seed is spawned from it, as ``csei-sim`` does.
+        seed of a sweep and the replicate's seed is spawned from it, as ``csei-sim`` does. An
+        unknown top-level key raises :class:`ParameterError` with the command line's message.
         """
         import difflib
 
