@@ -39,6 +39,11 @@ CONSTANTS: dict[tuple[str, str], tuple[str, str]] = {
         "mean vision is offset by `sector_vision_gap`.",
         "assumption (seed, Kurzeme: “differing visions among stakeholders”)",
     ),
+    ("network", "LOCAL_SHARE"): (
+        "Share of prior ties inside an organisation's local community (pools larger than "
+        "`community_size`).",
+        "assumption (clustered local cooperation: Watts & Strogatz 1998)",
+    ),
     ("facilitation", "NEW_TIE_TRUST"): (
         "Trust on a tie created when two organisations first meet (event or project).",
         "assumption",

@@ -81,3 +81,26 @@ def test_vectorised_add_matches_adding_pair_by_pair():
     np.testing.assert_array_equal(net.trust, want[:, 2])
     assert net.find(int(want[3, 1]), int(want[3, 0])) == 3
     assert net.find(7, 7) == -1
+
+
+def test_large_pools_keep_prior_cooperation_local_and_clustered():
+    """Communities keep a large pool's prior ties as local as a small pool's (ODD 5, prior ties)."""
+    from csei_sim.network import LOCAL_SHARE, communities, prior_ties
+
+    sector = np.repeat(np.arange(4), [120, 240, 180, 60])  # 600 organisations, ordered by sector
+    rng = np.random.default_rng(11)
+    local = prior_ties(sector, 6.0, 0.3, rng, community_size=60)
+    flat = prior_ties(sector, 6.0, 0.3, np.random.default_rng(11), community_size=None)
+    community = communities(sector, 10)
+    assert np.bincount(community).tolist() == [60] * 10  # every community has its sector mix
+    for u, _ in (local, flat):
+        assert abs(2 * len(u) / len(sector) - 6.0) < 0.5  # the mean degree is kept
+    inside = (community[local[0]] == community[local[1]]).mean()
+    assert abs(inside - LOCAL_SHARE) < 0.05
+    assert (community[flat[0]] == community[flat[1]]).mean() < 0.2  # about 1 in 10 by chance
+
+    def clustering(u, v):
+        graph = nx.Graph(zip(u.tolist(), v.tolist(), strict=True))
+        return nx.average_clustering(graph)
+
+    assert clustering(*local) > 2 * clustering(*flat)

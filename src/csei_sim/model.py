@@ -139,7 +139,9 @@ class CSEIModel(mesa.Model):
     # -- initialisation ------------------------------------------------------------------------
     def _seed_network(self) -> None:
         r, orgs = self.params.region, self.orgs
-        u, v = prior_ties(orgs.sector, r.mean_degree, r.cross_sector_share, self.rng)
+        u, v = prior_ties(
+            orgs.sector, r.mean_degree, r.cross_sector_share, self.rng, r.community_size
+        )
         cross = orgs.sector[u] != orgs.sector[v]
         mean = r.initial_trust - r.cross_sector_trust_gap * cross
         trust = np.clip(self.rng.normal(mean, r.trust_spread), 0.0, 1.0) if len(u) else mean

@@ -14,6 +14,8 @@ from itertools import combinations_with_replacement, pairwise, repeat
 import networkx as nx
 import numpy as np
 
+LOCAL_SHARE = 0.85  # share of prior ties inside an organisation's local community (assumption)
+
 
 class TieNetwork:
     """Undirected ties, each stored once with ``u < v``."""
@@ -177,11 +179,50 @@ def prior_ties(
     mean_degree: float,
     cross_share: float,
     rng: np.random.Generator,
+    community_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Ties of prior cooperation: a stochastic block model, mostly within sector, some across.
+    """Ties of prior cooperation: mostly within sector, some across, and mostly local.
 
-    Organisations are ordered by sector. The within and across probabilities are set so that the
-    expected degree is ``mean_degree`` and a share ``cross_share`` of ties crosses sectors.
+    A pool larger than ``community_size`` is split into local communities (towns, districts or
+    thematic scenes), each with a proportional share of every sector. A share ``LOCAL_SHARE`` of
+    ties stays inside a community, so prior cooperation stays as clustered in a large pool as in a
+    small one; the rest bridges communities. Organisations are ordered by sector.
+    """
+    n = len(sector)
+    k = max(1, math.ceil(n / community_size)) if community_size else 1
+    if k == 1:
+        return _sector_block_model(sector, mean_degree, cross_share, int(rng.integers(2**32)))
+    community = communities(sector, k)
+    seeds = rng.integers(2**32, size=k + 1).tolist()
+    us, vs = [], []
+    for c in range(k):
+        idx = np.flatnonzero(community == c)  # still ordered by sector
+        u, v = _sector_block_model(sector[idx], mean_degree * LOCAL_SHARE, cross_share, seeds[c])
+        us.append(idx[u])
+        vs.append(idx[v])
+    # bridges: a block model over the whole pool, keeping the pairs that join two communities
+    bridge_degree = mean_degree * (1 - LOCAL_SHARE) * k / (k - 1)
+    u, v = _sector_block_model(sector, bridge_degree, cross_share, seeds[k])
+    apart = community[u] != community[v]
+    return np.concatenate([*us, u[apart]]), np.concatenate([*vs, v[apart]])
+
+
+def communities(sector: np.ndarray, k: int) -> np.ndarray:
+    """Community (0 .. k-1) of each organisation: each sector's members split evenly over k."""
+    out = np.zeros(len(sector), dtype=np.int64)
+    for s in np.unique(sector):
+        idx = np.flatnonzero(sector == s)
+        out[idx] = np.arange(len(idx)) * k // len(idx)
+    return out
+
+
+def _sector_block_model(
+    sector: np.ndarray, mean_degree: float, cross_share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A stochastic block model with the sectors as blocks.
+
+    The within and across probabilities are set so that the expected degree is ``mean_degree`` and
+    a share ``cross_share`` of ties crosses sectors.
     """
     sizes = np.bincount(sector, minlength=4).astype(float)
     n = sizes.sum()
@@ -193,7 +234,7 @@ def prior_ties(
     # probabilities too small to matter would divide by log(1 - p) = 0
     p_in, p_out = (p if p > 1e-12 else 0.0 for p in (p_in, p_out))
     probs = [[p_in if a == b else p_out for b in range(4)] for a in range(4)]
-    return block_model_pairs(sizes.astype(int).tolist(), probs, int(rng.integers(2**32)))
+    return block_model_pairs(sizes.astype(int).tolist(), probs, seed)
 
 
 def block_model_pairs(

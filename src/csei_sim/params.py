@@ -55,6 +55,9 @@ class RegionParams:
     )
     mean_degree: float = par(6.0, 0, 100, "Mean number of prior-cooperation ties per organisation.")
     cross_sector_share: float = par(0.3, 0, 1, "Share of prior ties that cross sectors.")
+    community_size: int = par(
+        80, 2, 100_000, "Organisations per local community; most prior ties stay inside one."
+    )
     initial_trust: float = par(0.45, 0, 1, "Mean trust on prior ties.")
     trust_spread: float = par(0.1, 0, 0.5, "Standard deviation of initial trust.")
     cross_sector_trust_gap: float = par(0.1, 0, 1, "Lower initial trust on cross-sector ties.")

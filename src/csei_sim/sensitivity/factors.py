@@ -39,6 +39,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "initial_aware_share": (0.15, 0.5, "presets 0.2-0.5"),
     "mean_degree": (4, 9, "presets 5-8"),
     "cross_sector_share": (0.2, 0.45, "presets 0.25-0.40"),
+    "community_size": (40, 120, "default 80; acts where the pool is larger"),
     "initial_trust": (0.35, 0.55, "presets 0.40-0.50"),
     "trust_spread": (0.05, 0.15, "default 0.1 +-50%"),
     "cross_sector_trust_gap": (0.05, 0.15, "presets 0.08-0.12"),
