@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from csei_sim.studies import growth_drivers_text as text
 from csei_sim.studies import plots, scaffold
 from csei_sim.studies import reporting as rp
 from csei_sim.studies.design import BASE_SEED, Grid
@@ -94,5 +95,6 @@ def sections(r: scaffold.Results) -> list[str]:
 
 
 TITLE = "Growth drivers: pool size, office staff, funding horizon and governance"
-STUDY = scaffold.Study(TITLE, grids, analyse, figures, headline, sections)
+STEPS = (grids, analyse, figures, headline, sections)
+STUDY = scaffold.Study(TITLE, *STEPS, conclusions=text.conclusions, limits=text.limits)
 FULL = Design()
