@@ -234,7 +234,7 @@ def _stall_text(r: Any) -> str:
     big = max(r.design.regions, key=lambda g: size(r, g))
     costly = _costliest(r)
     return (
-        "**Informal momentum, then a ceiling.** Informal clusters grow as fast as any at first, "
+        "**Informal momentum, then a ceiling.** Informal clusters grow quickly at first, "
         f"then stall. Shared governance coordinates about {G.capacity_informal:g} members "
         f"unstrained, plus one per {G.hours_per_capacity:g} hours of facilitation "
         f"({G.capacity_informal + _hours(r) / G.hours_per_capacity:g} with this study's "
@@ -287,36 +287,27 @@ def _gradual_text(r: Any) -> str:
 
 
 def _formal_holds(r: Any) -> bool:
-    slower = regions_where(r, "months_to_critical_mass", "formal", "higher")
-    low = min(r.design.regions, key=lambda g: mean(r, g, "formal", "reached_critical_mass"))
-    return len(slower) >= _most(r) and mean(r, low, "formal", "reached_critical_mass") < mean(
-        r, low, "informal", "reached_critical_mass"
-    )
+    sooner = regions_where(r, "months_to_critical_mass", "formal", "lower")
+    return len(sooner) >= _most(r)
 
 
 def _formal_text(r: Any) -> str:
-    slower = regions_where(r, "months_to_critical_mass", "formal", "higher")
-    low = min(r.design.regions, key=lambda g: mean(r, g, "formal", "reached_critical_mass"))
+    sooner = regions_where(r, "months_to_critical_mass", "formal", "lower")
     big = max(r.design.regions, key=lambda g: size(r, g))
-    region = presets.load("region", low)
+    office = Params().governance
     return (
-        f"**Formalising from the start costs the start.** A formal cluster charges "
-        f"{G.formal_fee:g} EUR per "
-        "member and month from its first month and admits only organisations with a capacity "
-        f"of at least {G.entry_min_capacity:g} (docs/ODD.md 7.9); both weigh most on NGOs, the "
-        f"sector with the least capacity ({NGO.capacity_mean:g} on average) and the most "
-        "cost-sensitive. Formal clusters take longer to "
-        f"reach critical mass in {len(slower)} of {len(r.design.regions)} regions. Where the "
-        f"start is hardest, in {rp.region_name(low)} (initial trust "
-        f"{region.get('initial_trust', 0.45):g}, "
-        f"vision spread {region.get('vision_spread', 0.2):g}), only "
-        f"{mean(r, low, 'formal', 'reached_critical_mass'):.0%} of formal clusters reach 15 "
-        f"members within the {r.design.steps} months, against "
-        f"{mean(r, low, 'informal', 'reached_critical_mass'):.0%} of informal ones. In the "
-        f"largest pool, {rp.region_name(big)}, the slow start costs little and formal "
-        "governance ends "
-        f"{r.design.months[-1]} with {mean(r, big, 'formal', late(r)):.0f} members "
-        f"(gradual {mean(r, big, 'gradual', late(r)):.0f}, informal "
+        "**A paid office starts faster.** With the committed grant paying its office from the "
+        f"first month, a formal cluster's staff ({office.office_staff:g} FTE, a share "
+        f"{office.office_recruit_share:g} of their time) hold bilateral consultations: each "
+        "introduces an aware organisation to the members closest to it and asks it to decide "
+        "(docs/ODD.md 7.3). Formal clusters reach critical mass sooner than informal ones in "
+        f"{len(sooner)} of {len(r.design.regions)} regions ({_regions(sooner)}), although they "
+        f"charge {G.formal_fee:g} EUR per member and month and admit only organisations with a "
+        f"capacity of at least {G.entry_min_capacity:g} (7.9), which weigh most on NGOs, the "
+        f"sector with the least capacity ({NGO.capacity_mean:g} on average). In the largest "
+        f"pool, {rp.region_name(big)}, formal governance ends {r.design.months[-1]} with "
+        f"{mean(r, big, 'formal', late(r)):.0f} members (gradual "
+        f"{mean(r, big, 'gradual', late(r)):.0f}, informal "
         f"{mean(r, big, 'informal', late(r)):.0f})."
     )
 
@@ -437,74 +428,57 @@ def _flip_text(r: Any) -> str:
         f"{len(formal[d.months[-1]])} of these {len(ahead[d.months[-1]])} conditions, all in "
         f"pools of {_regions([str(int(v)) for v in sizes])} organisations, against "
         f"{len(formal[d.months[0]])} at the end of {d.months[0]}: its advantage comes once the "
-        "informal cluster has hit its ceiling and, after 2030, lost its grant. Several large-pool "
-        "cells stay undecided because formal clusters there either take off or stall, which "
-        "makes their outcomes vary widely between replicates."
+        "informal cluster has hit its ceiling and, after 2030, lost its grant."
+        + _undecided_text(ahead[d.months[-1]], min(d.flip_sizes))
     )
 
 
-def _busiest_largest(r: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Formal and informal runs of the flip map's largest pool with the most facilitation."""
-    d, runs = r.design, r.flip_runs
-    cell = runs[
-        (runs["facilitation_hours"] == max(d.flip_hours))
-        & (runs["n_organisations"] == max(d.flip_sizes))
-    ]
-    return cell[cell["governance"] == "formal"], cell[cell["governance"] == "informal"]
-
-
-def _lockout_holds(r: Any) -> bool:
-    d = r.design
-    formal, informal = _busiest_largest(r)
-    members, aware = members_at(d.months[0]), members_at(d.months[0], "aware")
-    cells = flip_cells(r, d.months[-1], facilitation_hours=max(d.flip_hours))
-    stalled = {m: _stalled(r, frame) for m, frame in (("f", formal), ("i", informal))}
+def _undecided_text(cells: pd.DataFrame, smallest: int) -> str:
+    """A sentence on undecided large-pool cells, where there are several."""
+    open_ = cells[(cells["verdict"] == "undecided") & (cells["n_organisations"] > smallest)]
+    if len(open_) < 2:
+        return ""
     return (
-        (cells["verdict"] != "higher").all()
-        and formal[members].mean() < informal[members].mean()
-        and formal[aware].mean() > 0.5 * max(d.flip_sizes)
-        and stalled["f"] > max(stalled["i"], len(formal) / 2)
+        f" {len(open_)} of these cells stay undecided (the 95% interval of the difference "
+        "includes 0)."
     )
 
 
-STALLED = 25  # members at the end below which a run of the largest pool counts as stalled
+def _intensive(r: Any) -> tuple[pd.DataFrame, int, int]:
+    """Flip cells at the most facilitation (end of the horizon), the largest pool where informal
+    is ahead in every cell and the smallest where formal is."""
+    d = r.design
+    cells = flip_cells(r, d.months[-1], facilitation_hours=max(d.flip_hours))
+    informal = cells.groupby("n_organisations")["verdict"].apply(lambda v: (v == "lower").all())
+    formal = cells.groupby("n_organisations")["verdict"].apply(lambda v: (v == "higher").all())
+    return cells, max(informal[informal].index, default=0), min(formal[formal].index, default=0)
 
 
-def _stalled(r: Any, runs: pd.DataFrame) -> int:
-    return int((runs[late(r)] < STALLED).sum())
+def _intensive_holds(r: Any) -> bool:
+    cells, informal_up_to, formal_from = _intensive(r)
+    sizes = sorted(cells["n_organisations"].unique())
+    return 0 < informal_up_to < formal_from and all(
+        n <= informal_up_to or n >= formal_from for n in sizes
+    )
 
 
-def _lockout_text(r: Any) -> str:
+def _intensive_text(r: Any) -> str:
     d = r.design
     hours = max(d.flip_hours)
-    fac = presets.load("facilitation", d.facilitation)
-    p = Params().facilitation
-    reach = hours * fac["share_outreach"] * p.reach_per_hour
-    events = hours * fac["share_dialogue"] / p.hours_per_event
-    formal, informal = _busiest_largest(r)
+    cells, informal_up_to, formal_from = _intensive(r)
+    big = cells[cells["n_organisations"] == max(d.flip_sizes)]
     return (
-        f"**Intensive facilitation reverses it.** With {hours:g} hours a month, informal "
-        "governance is ahead or level in every condition. Facilitation adds one member of "
-        f"coordination capacity per {G.hours_per_capacity:g} hours to every mode "
-        f"({hours / G.hours_per_capacity:g} at {hours:g} hours), "
-        "which more than doubles what shared governance can coordinate but adds little to an "
-        "office. In the largest pools a second, less obvious mechanism of the model works "
-        f"against the formal cluster: outreach reaches about {reach:.0f} outsiders a month and "
-        f"about {events:.0f} dialogue events of {p.event_size} are held a month, open to every "
-        "aware organisation (docs/ODD.md 7.2, 7.3). Within a year almost the whole pool is aware "
-        "and tied to other aware organisations rather than to members, so the trust-weighted "
-        "share of members among an organisation's contacts stays below its joining threshold "
-        "(7.9). A formal cluster, whose start is slowed by the fee and the entry criterion, "
-        f"then stays near its core: in pools of {max(d.flip_sizes)} with {hours:g} hours it has "
-        f"{formal[members_at(d.months[0])].mean():.0f} members and "
-        f"{formal[members_at(d.months[0], 'aware')].mean():.0f} aware non-members at the end of "
-        f"{d.months[0]} (means over initial-trust levels and replicates), and "
-        f"{_stalled(r, formal)} of its {len(formal)} runs end {d.months[-1]} with fewer than "
-        f"{STALLED} members (informal: {_stalled(r, informal)} of {len(informal)}; see the "
-        "figure of every run above). This lock-out follows "
-        "from the model's rules (events open to all aware organisations, a joining threshold on "
-        "contacts; docs/ODD.md Appendix D, note 2), not from observation; it is a hypothesis "
-        "worth checking in practice."
+        f"**Intensive facilitation moves the flip to larger pools.** With {hours:g} hours a "
+        "month, facilitation adds one member of coordination capacity per "
+        f"{G.hours_per_capacity:g} hours to every mode ({hours / G.hours_per_capacity:g} at "
+        f"{hours:g} hours), which more than doubles what shared governance coordinates but adds "
+        "little to an office. Informal governance is then ahead in every condition with pools of "
+        f"up to {informal_up_to} organisations, and formal governance in every condition from "
+        f"{formal_from} (in pools of {max(d.flip_sizes)}: {big['treated_mean'].mean():.0f} "
+        f"members against {big['reference_mean'].mean():.0f} at the end of {d.months[-1]}, "
+        "means over initial-trust levels). Dialogue events are hosted by members and invite the "
+        "organisations they know (docs/ODD.md 7.3), so more facilitation no longer leaves a large "
+        "pool aware but tied mostly to other non-members (Appendix D, note 2)."
     )
 
 
@@ -523,7 +497,7 @@ CONCLUSION_CLAIMS = [
     ),
     Claim(
         _formal_text,
-        "formal reaches critical mass later than informal in most regions",
+        "formal reaches critical mass sooner than informal in most regions",
         _formal_holds,
     ),
     Claim(
@@ -550,10 +524,10 @@ CONCLUSION_CLAIMS = [
         _flip_holds,
     ),
     Claim(
-        _lockout_text,
-        "at the most facilitation formal is never ahead, and large formal "
-        "clusters stay small with most of the pool aware",
-        _lockout_holds,
+        _intensive_text,
+        "at the most facilitation informal is ahead in every small pool and formal in every "
+        "large one",
+        _intensive_holds,
     ),
 ]
 
@@ -569,12 +543,15 @@ def _limit_lines() -> list[str]:
         f"governance coordinates {G.capacity_informal:g} members, a lead organisation "
         f"{G.capacity_lead:g}, a paid office {G.capacity_formal:g}, each plus one per "
         f"{G.hours_per_capacity:g} facilitation hours; the office costs {G.office_cost:,.0f} EUR "
-        f"a month; a formal cluster charges {G.formal_fee:g} EUR per member and admits only "
+        f"a month for {G.office_staff:g} FTE of staff, a share {G.office_recruit_share:g} of whose "
+        "time goes to consultations that recruit; a formal cluster charges "
+        f"{G.formal_fee:g} EUR per member and admits only "
         f"organisations with capacity of at least {G.entry_min_capacity:g}; strain divides the "
         f"shared value of membership by (1 + strain) and costs {W_STRAIN:g} of project success "
         "per unit. None of these is measured. A larger informal capacity (say, good digital "
-        "coordination), a cheaper office or no entry criterion would move the boundaries of "
-        "the flip map; a pool that never outgrows the informal capacity never meets the ceiling.",
+        "coordination), a cheaper office, an office that does not recruit or no entry "
+        "criterion would move the boundaries of the flip map; a pool that never outgrows the "
+        "informal capacity never meets the ceiling.",
         "- **Funding is held fixed.** Every cell has the same committed grant (`committed_2030`: "
         "8,000 EUR a month to the end of 2030), which pays a formal office in full until then. "
         "Without such money an office lives on fees alone, and early formalisation does worse "
@@ -584,8 +561,9 @@ def _limit_lines() -> list[str]:
         "by members; on diversity formal governance can lose where on membership it wins. Which "
         "outcome matters is a choice the model does not make.",
         "- **What is not modelled:** clusters never de-formalise; leaders do not change; an "
-        "office brings no legitimacy beyond larger project grants (and there are no project "
-        "grants in this study); `gradual` formalises by a fixed rule "
+        "office brings no legitimacy beyond its recruiting and larger project grants (and there "
+        "are no project grants in this study); an informal network's members recruit only "
+        "through events and word of mouth, never one to one; `gradual` formalises by a fixed rule "
         f"({G.formalise_min_members} members, trust {G.formalise_min_trust:g}), not by a "
         "decision of its members; organisations judge membership by the current month only.",
         "- **What the intervals mean.** The 95% intervals describe the model's randomness over "
