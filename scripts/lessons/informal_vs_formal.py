@@ -18,7 +18,7 @@ CELLS = [
         |---|---|
         | `informal` | an open network run by its members together; no office, no fees, no entry rules; cheap, but it can coordinate only a few members before it is overloaded |
         | `lead_organisation` | the member with most capacity coordinates; it handles more members, but the other sectors gain a little less |
-        | `formal` | an office from day one (an association with staff): costs money every month, charges a member fee and has entry criteria, but coordinates many members |
+        | `formal` | an office from day one (an association with staff): costs money every month, charges a member fee and has entry criteria, but coordinates many members, and while it is paid its staff recruit organisations one by one |
         | `gradual` | starts informal and sets up the office once it has 15 members who trust each other enough |
 
         **In this lesson you will** learn what a *replicate* is, why a single run can mislead
