@@ -121,11 +121,22 @@ def preflight(argv: list[str]):
 
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name=CONFIG_NAME)
 def _hydra_app(cfg: DictConfig) -> None:
-    """One Hydra job: run (or skip, when complete) the simulation into the job's output folder."""
+    """One Hydra job: run (or skip, when complete) the simulation into the job's output folder,
+    then the further replicates of its block, if any, each into its own folder."""
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     spec = RunSpec.from_config(cfg, choices=_choices(list(hc.overrides.task)))
-    record = run_one(spec, out, plot=bool(cfg.plot))
+    # the PNG costs more than the run itself: by default only for a single run
+    plot = hc.mode == RunMode.RUN if cfg.plot is None else bool(cfg.plot)
+    record = run_one(spec, out, plot=plot)
+    if cfg.block:
+        from csei_sim.experiment.blocks import siblings
+
+        log.info("%s %s", "skipped (complete)" if record.skipped else "finished", out)
+        for path, sibling in siblings(cfg.block, spec, list(hc.overrides.task), hc):
+            done = run_one(sibling, path, plot=plot)
+            log.info("%s %s", "skipped (complete)" if done.skipped else "finished", path)
+        return
     if hc.mode == RunMode.RUN:
         summary = "\n".join(f"{k:>24}  {v}" for k, v in record.summary.items())
         print(f"{summary}\n{'skipped (already complete): ' if record.skipped else 'wrote '}{out}/")
@@ -139,7 +150,7 @@ def _choices(task_overrides: list[str]) -> dict[str, str]:
     for item in task_overrides:
         key, sep, value = item.partition("=")
         key = key.lstrip("+~")
-        if sep and key not in ("seed", "replicate", "study", "plot"):
+        if sep and key not in ("seed", "replicate", "study", "plot", "block"):
             out[key] = value
     return out
 
