@@ -31,6 +31,7 @@ from pathlib import Path
 from workloads import MODES, ORGS, STEPS
 
 HERE = Path(__file__).resolve().parent
+WORKLOADS = str(HERE / "workloads.py")
 SERIAL = "serial loop (1 process)"
 BATCH2 = "mesa.batch_run, 2 processes"
 DEFAULT = "csei-sim -m, 2 workers (default settings)"
@@ -95,7 +96,7 @@ def measure_models(sizes: list[int], steps: int, repeats: int) -> list[ModelFigu
     out = []
     for n in sizes:
         for kind in ("csei", "boltzmann"):
-            cmd = [PY, "workloads.py", "model", kind, str(n), str(steps), str(repeats)]
+            cmd = [PY, WORKLOADS, "model", kind, str(n), str(steps), str(repeats)]
             data = json.loads(child(cmd)[2].strip().splitlines()[-1])
             out.append(ModelFigures(kind, n, **data))
             print(f"  {kind:9} n={n:>6}: {statistics.median(data['wall']):7.2f} s", flush=True)
@@ -138,15 +139,15 @@ def sweep_commands(runs: int, workdir: Path, before: dict | None) -> dict[str, C
     sweep = [CLI, "-m", f"governance={','.join(MODES)}", f"replicate=range(0,{reps})"]
     sweep += ["study=bench", f"hydra.sweep.dir={workdir / 'sweep'}", "hydra.launcher.n_jobs=2"]
     commands = {
-        SERIAL: Command([PY, "workloads.py", "serial", str(runs)], workers=1),
+        SERIAL: Command([PY, WORKLOADS, "serial", str(runs)], workers=1),
         DEFAULT: Command(sweep),
         "csei-sim -m, 2 workers, 1 run per job (block_size=1)": Command(
             [*sweep, "hydra.sweeper.block_size=1"]
         ),
         "mesa.batch_run, 1 process": Command(
-            [PY, "workloads.py", "batch_run", "1", str(runs)], workers=1
+            [PY, WORKLOADS, "batch_run", "1", str(runs)], workers=1
         ),
-        BATCH2: Command([PY, "workloads.py", "batch_run", "2", str(runs)]),
+        BATCH2: Command([PY, WORKLOADS, "batch_run", "2", str(runs)]),
     }
     if before is not None:
         commands[f"{DEFAULT}, code before (1 run per job, PNG per run)"] = Command(sweep, before)
@@ -244,8 +245,10 @@ def model_table(figs: list[ModelFigures], steps: int) -> str:
 
 
 def sweep_table(sweeps: list[SweepFigures]) -> str:
-    serial = next(s for s in sweeps if s.method == SERIAL)
-    batch2 = next(s for s in sweeps if s.method == BATCH2).runs_per_second
+    ok = {s.method: s for s in sweeps if s.wall}
+    if SERIAL not in ok or BATCH2 not in ok:
+        return "(the serial loop or batch_run(2) failed: no ratios)"
+    serial, batch2 = ok[SERIAL], ok[BATCH2].runs_per_second
     rows = []
     for s in sweeps:
         if s.error:

@@ -106,9 +106,16 @@ def preflight(argv: list[str]):
     config_name = args.config_name or CONFIG_NAME
     try:
         app = Hydra.create_main_hydra2(task_name=PROG, config_search_path=search_path)
-        mode = app.get_mode(config_name=config_name, overrides=args.overrides)
-        multirun = bool(args.multirun) or mode == RunMode.MULTIRUN
-        return plan(app.config_loader, list(args.overrides), multirun, config_name)
+        overrides = list(args.overrides)
+        if args.multirun:
+            return plan(app.config_loader, overrides, True, config_name)
+        try:  # a single run, unless the composed config says it is a sweep (hydra.mode)
+            return plan(app.config_loader, overrides, False, config_name)
+        except ConfigError:
+            # a sweep's overrides do not compose as a single run: ask Hydra which it is
+            if app.get_mode(config_name=config_name, overrides=overrides) != RunMode.MULTIRUN:
+                raise
+            return plan(app.config_loader, overrides, True, config_name)
     except ConfigError:
         raise
     except Exception as err:  # noqa: BLE001 - anything Hydra raises is a config fault here

@@ -80,6 +80,8 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
     try:
         if not multirun:
             cfg = loader.load_configuration(config_name, list(overrides), RunMode.RUN)
+            if cfg.hydra.mode == RunMode.MULTIRUN:  # e.g. experiment=informal_vs_formal
+                return plan(loader, overrides, True, config_name)
             guard.check_config(cfg)
             spec = check(cfg)
             run_dir = Path(str(cfg.hydra.run.dir))
