@@ -8,15 +8,19 @@ and with submitit (one array task per block); bad block settings stop before any
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from csei_sim.cli import preflight
 from csei_sim.experiment import find_runs, read_done
-from csei_sim.experiment.blocks import make_blocks, workers
+from csei_sim.experiment.blocks import auto_size, make_blocks
 
 CLI = str(Path(sys.executable).parent / "csei-sim")
 SWEEP = [
@@ -49,7 +53,7 @@ def run_files(sweep: Path) -> dict[str, dict[str, bytes]]:
 def test_blocks_join_only_jobs_that_differ_in_replicate():
     jobs = [[f"governance={g}", f"replicate={r}"] for g in ("informal", "formal") for r in range(5)]
     jobs += [["governance=gradual"], ["governance=gradual", "replicate=0", "seed=7"]]
-    blocks = make_blocks(jobs, 3, n_workers=2)  # 5 replicates: blocks of 2 and 3
+    blocks = make_blocks(jobs, 3)  # 5 replicates: blocks of 2 and 3
     assert blocks == [
         ["governance=informal", "replicate=0", "block=[1]"],
         ["governance=informal", "replicate=2", "block=[3,4]"],
@@ -58,22 +62,18 @@ def test_blocks_join_only_jobs_that_differ_in_replicate():
         ["governance=gradual"],  # no replicate to vary: a job of its own
         ["governance=gradual", "replicate=0", "seed=7"],
     ]
-    assert make_blocks(jobs[:10], 1, n_workers=2) == jobs[:10]
+    assert make_blocks(jobs, 1) == jobs
 
 
-def test_automatic_block_size_gives_about_four_jobs_per_worker():
-    jobs = [[f"governance={g}", f"replicate={r}"] for g in "abcd" for r in range(50)]
-    blocks = make_blocks(jobs, None, n_workers=2)
-    assert len(blocks) == 8  # 200 runs, 2 workers: blocks of 25
-    assert all(b[-1].count(",") == 23 for b in blocks)  # 24 replicates after the job's own
-    assert len(make_blocks(jobs, None, n_workers=50)) == 200  # more workers than blocks of 2
-
-
-def test_workers_read_from_the_launcher_settings():
-    assert workers({"n_jobs": 3}) == 3
-    assert workers({"n_jobs": -1}) >= 1
-    assert workers({"array_parallelism": 200}) == 200
-    assert workers({}) == 1
+def test_automatic_block_size_follows_the_launcher():
+    assert auto_size(200, {"n_jobs": 2}) == 25  # 8 jobs: four per worker
+    assert auto_size(200, {"n_jobs": 1}) == 50
+    assert auto_size(49, {"n_jobs": 2}) == 1  # under 25 runs per worker: one per job
+    assert auto_size(200, {}) == 50  # the basic launcher: one process
+    assert auto_size(200, {"n_jobs": -1}) >= 1
+    # SLURM: about four tasks per task in flight, so 10,000 runs are some 800 tasks, not 10,000
+    assert auto_size(10_000, {"array_parallelism": 200}) == 13
+    assert auto_size(12, {"array_parallelism": 200}) == 1
 
 
 # -- the command -------------------------------------------------------------------------------
@@ -149,3 +149,42 @@ def test_bad_block_settings_stop_before_anything_is_written(tmp_path, setting, n
     assert done.stderr.startswith(f"csei-sim: error: {named}") and done.stderr.count("\n") == 1
     assert "allowed" in done.stderr or "block_size=<n>" in done.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_a_blocked_sweep_killed_mid_block_resumes_to_the_same_runs(tmp_path):
+    args = [
+        "-m",
+        "governance=informal,formal",
+        "replicate=range(0,10)",
+        "study=k",
+        "hydra.launcher.n_jobs=2",
+        "hydra.sweeper.block_size=5",
+    ]
+    sweep = tmp_path / "multirun" / "k"
+    proc = subprocess.Popen(
+        [CLI, *args],
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while len(list(sweep.glob("*/done.json"))) < 2:
+        assert proc.poll() is None, "the sweep ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)  # the launcher and its workers, inside their blocks
+    proc.wait()
+    assert 2 <= len(list(sweep.glob("*/done.json"))) < 20
+    for path in sweep.glob("*/*.parquet"):
+        pd.read_parquet(path)  # every file under its final name is whole
+    again = cli(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    complete, incomplete = find_runs(sweep)
+    assert len(complete) == 20 and not incomplete
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    serial = args[:-2]  # without the launcher's and the sweeper's settings
+    done = cli(*serial, "hydra/launcher=basic", "hydra.sweeper.block_size=1", cwd=whole)
+    assert done.returncode == 0, done.stderr
+    assert run_files(sweep) == run_files(whole / "multirun" / "k")

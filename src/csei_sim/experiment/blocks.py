@@ -10,7 +10,8 @@ into the folder, with the spec, seed and files it would have as its own job, so 
 
 Every launcher runs blocks: a joblib worker, the basic launcher, a SLURM array task.
 ``hydra.sweeper.block_size`` sets the runs per job; ``null`` (the default) makes about four jobs
-per parallel worker, so that workers finishing early find work left.
+per parallel worker or SLURM task in flight, so that workers finishing early find work left, and
+keeps one run per job in local sweeps of fewer than 25 runs per worker, which take seconds anyway.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from csei_sim.experiment.runner import RunSpec
 BLOCK_KEY = "block"
 REPLICATE_KEY = "replicate"
 JOBS_PER_WORKER = 4  # fewer, larger blocks cost less; more balance the load at the end
+# Below this many runs per worker a sweep takes seconds either way: one run per job keeps Hydra's
+# usual layout (.hydra/ in every run folder) and lets an interrupted sweep stop between runs.
+MIN_RUNS_PER_WORKER = 25
 DEFAULT_SUBDIR = "${csei.dirname:${hydra.job.override_dirname}}"
 MAX_BLOCK = 10**9
 BLOCK_SIZE_ALLOWED = (
@@ -48,14 +52,23 @@ def check_block_size(value: Any) -> int | None:
     raise ConfigError(f"hydra.sweeper.block_size: {value!r} is not allowed; {BLOCK_SIZE_ALLOWED}")
 
 
-def workers(launcher: DictConfig | dict) -> int:
-    """Runs the launcher has in flight at once: joblib's ``n_jobs``, submitit's array size."""
+def auto_size(n_runs: int, launcher: DictConfig | dict) -> int:
+    """Runs per job when ``hydra.sweeper.block_size`` is null, from the launcher's settings.
+
+    About four jobs per worker: joblib's ``n_jobs`` processes (one run per job when there are
+    fewer than 25 runs per process), or submitit's ``array_parallelism`` tasks in flight.
+    """
     n_jobs = launcher.get("n_jobs")
+    parallel = launcher.get("array_parallelism")
+    if isinstance(parallel, int) and parallel > 0 and n_jobs is None:  # submitit: a cluster
+        return max(1, math.ceil(n_runs / (JOBS_PER_WORKER * parallel)))
+    workers = 1
     if isinstance(n_jobs, int) and n_jobs != 0:
         # joblib counts negative values back from the number of cores: -1 is all of them
-        return n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    parallel = launcher.get("array_parallelism")
-    return parallel if isinstance(parallel, int) and parallel > 0 else 1
+        workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    if n_runs < MIN_RUNS_PER_WORKER * workers:
+        return 1
+    return math.ceil(n_runs / (JOBS_PER_WORKER * workers))
 
 
 def blockable(hydra: DictConfig) -> bool:
@@ -67,17 +80,17 @@ def blockable(hydra: DictConfig) -> bool:
     return subdir == DEFAULT_SUBDIR and BLOCK_KEY in hydra.job.config.override_dirname.exclude_keys
 
 
-def make_blocks(jobs: Sequence[Sequence[str]], size: int | None, n_workers: int) -> list[list[str]]:
+def make_blocks(jobs: Sequence[Sequence[str]], size: int) -> list[list[str]]:
     """The jobs of a batch with runs that differ only in ``replicate`` grouped into blocks.
 
     Jobs keep their order of first appearance; a job that sets no plain ``replicate=<n>`` stays
-    alone. ``size`` is the most runs per block (``None``: about four blocks per worker).
+    alone. ``size`` is the most runs per block; a group is cut into blocks of near-equal sizes.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    if size <= 1:
+        return [list(job) for job in jobs]
     parser = OverridesParser.create()
-    if size is None:
-        size = max(1, math.ceil(len(jobs) / (JOBS_PER_WORKER * max(1, n_workers))))
     groups: dict[tuple, list[tuple[list[str], int]]] = {}
     for job in jobs:
         key, replicate = _group_key(parser, list(job))

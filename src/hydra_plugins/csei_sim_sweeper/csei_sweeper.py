@@ -56,9 +56,11 @@ class CSEISweeper(BasicSweeper):
         self.runs = [list(job) for job in super().get_job_batch()]
         assert self.config is not None
         size = blocks.check_block_size(self.block_size)
-        if size == 1 or not blocks.blockable(self.config.hydra):
+        if not blocks.blockable(self.config.hydra):
             return self.runs
-        return blocks.make_blocks(self.runs, size, blocks.workers(self.config.hydra.launcher))
+        if size is None:
+            size = blocks.auto_size(len(self.runs), self.config.hydra.launcher)
+        return blocks.make_blocks(self.runs, size)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         from csei_sim.experiment.validate import already_checked, plan_jobs
