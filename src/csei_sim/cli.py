@@ -11,7 +11,9 @@
     csei-sim study NAME [--replicates N]       # the same as csei-sim-study (a whole study)
 
 Before Hydra starts, every job of the command is composed and validated
-(:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing.
+(:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing. In a
+sweep, the sweeper hands the launcher blocks of replicates (:mod:`csei_sim.experiment.blocks`):
+one Hydra job runs several runs, each into its own folder.
 """
 
 from __future__ import annotations
