@@ -323,7 +323,8 @@ def targets(
         check(f"{DEFAULT} / batch_run(2)", ratio, ">= 1.0", ratio >= 1.0, paired(default, batch2))
     if len(startup) == 2:
         after, before = (statistics.median(s.wall) for s in startup)
-        check("csei-sim seed=1: wall s, after / before", after / before, "< 1", after < before)
+        ratio = after / before  # as printed: a difference below 0.5 % is none
+        check("csei-sim seed=1: wall s, after / before", ratio, "< 1", round(ratio, 2) < 1)
     return table(["target", "measured", "range over repeats", "goal", ""], rows)
 
 
