@@ -339,8 +339,10 @@ def report(args, figs, sweeps, startup, info, load) -> str:
         "",
         *[f"- {k}: {v}" for k, v in info.items()],
         f"- load average (1 min) before / after the whole benchmark: {load[0]:.2f} / "
-        f"{load[1]:.2f}; the load column gives it at the start of each command (median). A load",
-        "  above 2 means other work shared the 2 cores, which slows the parallel ways most.",
+        f"{load[1]:.2f}; the load column gives it at the start of each command (median). It is",
+        "  averaged over the last minute and counts the benchmark's own processes too (1 for the",
+        "  serial ways, 2 or 3 for the parallel ones); well above 2 means other work shared the",
+        "  2 cores, which slows the parallel ways most.",
     ]
     if figs:
         parts += [

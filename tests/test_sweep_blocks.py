@@ -188,3 +188,24 @@ def test_a_blocked_sweep_killed_mid_block_resumes_to_the_same_runs(tmp_path):
     done = cli(*serial, "hydra/launcher=basic", "hydra.sweeper.block_size=1", cwd=whole)
     assert done.returncode == 0, done.stderr
     assert run_files(sweep) == run_files(whole / "multirun" / "k")
+
+
+def test_a_config_that_names_folders_otherwise_keeps_one_run_per_job(tmp_path):
+    conf = tmp_path / "conf" / "experiment"
+    conf.mkdir(parents=True)
+    for name, keys in (("old", "[study, plot]"), ("new", "[study, plot, block]")):
+        (conf / f"{name}.yaml").write_text(
+            "# @package _global_\n"
+            "steps: 6\n"
+            f"hydra:\n  job:\n    config:\n      override_dirname:\n        exclude_keys: {keys}\n"
+        )
+    args = ["-m", "--config-dir", str(tmp_path / "conf"), "experiment=old,new"]
+    args += ["replicate=range(0,4)", "study=c", "hydra.sweeper.block_size=2"]
+    done = cli(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    sweep = tmp_path / "multirun" / "c"
+    names = sorted(p.name for p in sweep.iterdir() if p.is_dir() and not p.name.startswith("."))
+    expected = [f"experiment={e},replicate={r}" for e in ("new", "old") for r in range(4)]
+    assert names == expected  # no folder named after a block
+    assert len(find_runs(sweep)[0]) == 8
+    assert done.stdout.count("block=[") == 2  # only the runs of "new" share jobs

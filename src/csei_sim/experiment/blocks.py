@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -80,11 +80,14 @@ def blockable(hydra: DictConfig) -> bool:
     return subdir == DEFAULT_SUBDIR and BLOCK_KEY in hydra.job.config.override_dirname.exclude_keys
 
 
-def make_blocks(jobs: Sequence[Sequence[str]], size: int) -> list[list[str]]:
+def make_blocks(
+    jobs: Sequence[Sequence[str]], size: int, alone: Callable[[list[str]], bool] | None = None
+) -> list[list[str]]:
     """The jobs of a batch with runs that differ only in ``replicate`` grouped into blocks.
 
     Jobs keep their order of first appearance; a job that sets no plain ``replicate=<n>`` stays
-    alone. ``size`` is the most runs per block; a group is cut into blocks of near-equal sizes.
+    alone, and so does one for which ``alone(job)`` is true. ``size`` is the most runs per block;
+    a group is cut into blocks of near-equal sizes.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -94,6 +97,8 @@ def make_blocks(jobs: Sequence[Sequence[str]], size: int) -> list[list[str]]:
     groups: dict[tuple, list[tuple[list[str], int]]] = {}
     for job in jobs:
         key, replicate = _group_key(parser, list(job))
+        if alone is not None and alone(list(job)):
+            replicate = None
         groups.setdefault(key if replicate is not None else (id(job),), []).append(
             (list(job), replicate)
         )

@@ -45,6 +45,8 @@ _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 DONE = "done.json"
 CONFIG = "config.yaml"
 MAX_SEED = 2**63 - 1  # base seeds and replicates are stored as int64
+# keys a run's configuration may hold besides the parameters, seed and replicate
+NOT_PARAMS = ("study", "plot", "block", "hydra", "run_seed", "base_seed", "scenario", "choices")
 # The modules whose code determines a run's numbers: a change to any of them makes complete run
 # folders stale, so a resumed sweep redoes them instead of mixing old and new results.
 MODEL_MODULES = (
@@ -130,9 +132,8 @@ class RunSpec:
         data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
         data = dict(data)
         base_seed, replicate = data.pop("seed", 2025), data.pop("replicate", 0)  # checked below
-        for key in ("study", "plot", "block", "hydra", "run_seed", "base_seed", "scenario"):
+        for key in NOT_PARAMS:
             data.pop(key, None)
-        data.pop("choices", None)
         return cls(Params.from_dict(data), base_seed, replicate, choices=dict(choices or {}))
 
 

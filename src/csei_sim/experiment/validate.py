@@ -40,6 +40,9 @@ DEFAULT_SUBDIR = "${csei.dirname:${hydra.job.override_dirname}}"
 # Batches of jobs already checked in this process: `csei-sim` checks a sweep before Hydra starts,
 # so the sweeper need not compose the same jobs again.
 _checked: set[tuple] = set()
+# Jobs whose configuration names run folders otherwise than blocks assume (a config that drops
+# `block` from hydra.job.config.override_dirname.exclude_keys): each stays a job of its own.
+_unblockable: set[tuple[str, ...]] = set()
 
 
 BLOCK_SET = (
@@ -119,8 +122,20 @@ def _batch_key(sweep_dir: Path, jobs: list[list[str]]) -> tuple:
 
 
 def already_checked(sweep_dir: Path, jobs: list[list[str]]) -> bool:
-    """True when :func:`plan` checked exactly these jobs of this sweep in this process."""
+    """True when :func:`plan` or :func:`check_batch` checked exactly these jobs of this sweep."""
     return _batch_key(sweep_dir, jobs) in _checked
+
+
+def check_batch(loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path) -> None:
+    """Check a batch of jobs as :func:`plan_jobs` does, once per process."""
+    if not already_checked(sweep_dir, jobs):
+        plan_jobs(loader, primary, jobs, sweep_dir)
+        _checked.add(_batch_key(sweep_dir, jobs))
+
+
+def unblockable(job: list[str]) -> bool:
+    """True when a checked job must not share a Hydra job with others (see ``_unblockable``)."""
+    return tuple(job) in _unblockable
 
 
 def plan_jobs(
@@ -131,7 +146,6 @@ def plan_jobs(
     parameter, only the seed and Hydra's folder name, which are computed as Hydra computes them."""
     parser = OverridesParser.create(config_loader=loader)
     fast = OmegaConf.to_container(primary.hydra.sweep)["subdir"] == DEFAULT_SUBDIR
-    blocks = blockable(primary.hydra) and primary.hydra.sweeper.get("block_size") != 1
     composed: dict[tuple[str, ...], tuple[DictConfig, RunSpec]] = {}
     out = []
     for job in jobs:
@@ -139,16 +153,14 @@ def plan_jobs(
         key = tuple(o.input_line for o in parsed if o.key_or_group not in SEED_KEYS)
         if not fast or key not in composed:
             cfg = loader.load_sweep_config(primary, job)
-            if blocks and not blockable(cfg.hydra):  # a config of the job changed the folders
-                raise ConfigError(
-                    f"{' '.join(job)}: hydra.job.config.override_dirname.exclude_keys must "
-                    "include block (runs are grouped into blocks), or set "
-                    "hydra.sweeper.block_size=1"
-                )
             out.append(_job(cfg, sweep_dir))
             composed[key] = (cfg, out[-1][1])
+            if not blockable(cfg.hydra):  # a config of the job changed how folders are named
+                _unblockable.add(tuple(job))
             continue
         cfg, spec = composed[key]
+        if not blockable(cfg.hydra):
+            _unblockable.add(tuple(job))
         seeds = {o.key_or_group: _int_value(o) for o in parsed if o.key_or_group in SEED_KEYS}
         spec = replace(
             spec,

@@ -52,20 +52,19 @@ class CSEISweeper(BasicSweeper):
 
     def get_job_batch(self) -> Sequence[Sequence[str]]:
         from csei_sim.experiment import blocks
+        from csei_sim.experiment.validate import check_batch, unblockable
 
+        assert self.config is not None and self.hydra_context is not None
         self.runs = [list(job) for job in super().get_job_batch()]
-        assert self.config is not None
+        # checked here, before blocking: the check tells which jobs may share a block
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        check_batch(self.hydra_context.config_loader, self.config, self.runs, sweep_dir)
         size = blocks.check_block_size(self.block_size)
         if not blocks.blockable(self.config.hydra):
             return self.runs
         if size is None:
             size = blocks.auto_size(len(self.runs), self.config.hydra.launcher)
-        return blocks.make_blocks(self.runs, size)
+        return blocks.make_blocks(self.runs, size, alone=unblockable)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
-        from csei_sim.experiment.validate import already_checked, plan_jobs
-
-        assert self.config is not None and self.hydra_context is not None
-        sweep_dir = Path(str(self.config.hydra.sweep.dir))
-        if not already_checked(sweep_dir, self.runs):  # every run, not only the blocks' first
-            plan_jobs(self.hydra_context.config_loader, self.config, self.runs, sweep_dir)
+        """Nothing left to do: :meth:`get_job_batch` checked every run of the batch."""
