@@ -1,7 +1,7 @@
 """Blocks of runs: one Hydra job runs several replicates of a scenario, each into its own folder.
 
 A Hydra job has a fixed cost (composing its configuration, a folder with three config files,
-logging) of the order of a run of the default region, so a sweep of one run per job spends about
+logging) larger than a run of the default region, so a sweep of one run per job spends more than
 half its time on Hydra. The sweeper (``hydra/sweeper=csei``, the default) therefore groups the jobs
 of a batch that differ only in ``replicate`` into blocks: the block's job is its first run, and it
 carries the other replicates in ``block=[...]``. The task function runs them after its own, each

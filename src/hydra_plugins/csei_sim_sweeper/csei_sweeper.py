@@ -2,7 +2,7 @@
 
 The basic sweeper composes every job's configuration once in the launching process to catch
 errors early, then the launcher composes it again where the job runs, and each job gets a folder,
-config files and logging: together about as long as a run of the default region. This sweeper
+config files and logging: together longer than a run of the default region. This sweeper
 
 - checks a batch with :func:`csei_sim.experiment.validate.plan_jobs`, which composes one job per
   scenario (jobs differing only in ``replicate`` or ``seed`` share it), and not at all when
