@@ -11,7 +11,9 @@
     csei-sim study NAME [--replicates N]       # the same as csei-sim-study (a whole study)
 
 Before Hydra starts, every job of the command is composed and validated
-(:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing.
+(:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing. In a
+sweep, the sweeper hands the launcher blocks of replicates (:mod:`csei_sim.experiment.blocks`):
+one Hydra job runs several runs, each into its own folder.
 """
 
 from __future__ import annotations
@@ -106,9 +108,16 @@ def preflight(argv: list[str]):
     config_name = args.config_name or CONFIG_NAME
     try:
         app = Hydra.create_main_hydra2(task_name=PROG, config_search_path=search_path)
-        mode = app.get_mode(config_name=config_name, overrides=args.overrides)
-        multirun = bool(args.multirun) or mode == RunMode.MULTIRUN
-        return plan(app.config_loader, list(args.overrides), multirun, config_name)
+        overrides = list(args.overrides)
+        if args.multirun:
+            return plan(app.config_loader, overrides, True, config_name)
+        try:  # a single run, unless the composed config says it is a sweep (hydra.mode)
+            return plan(app.config_loader, overrides, False, config_name)
+        except ConfigError:
+            # a sweep's overrides do not compose as a single run: ask Hydra which it is
+            if app.get_mode(config_name=config_name, overrides=overrides) != RunMode.MULTIRUN:
+                raise
+            return plan(app.config_loader, overrides, True, config_name)
     except ConfigError:
         raise
     except Exception as err:  # noqa: BLE001 - anything Hydra raises is a config fault here
@@ -121,11 +130,22 @@ def preflight(argv: list[str]):
 
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name=CONFIG_NAME)
 def _hydra_app(cfg: DictConfig) -> None:
-    """One Hydra job: run (or skip, when complete) the simulation into the job's output folder."""
+    """One Hydra job: run (or skip, when complete) the simulation into the job's output folder,
+    then the further replicates of its block, if any, each into its own folder."""
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     spec = RunSpec.from_config(cfg, choices=_choices(list(hc.overrides.task)))
-    record = run_one(spec, out, plot=bool(cfg.plot))
+    # the PNG costs more than the run itself: by default only for a single run
+    plot = hc.mode == RunMode.RUN if cfg.plot is None else bool(cfg.plot)
+    record = run_one(spec, out, plot=plot)
+    if cfg.block:
+        from csei_sim.experiment.blocks import siblings
+
+        log.info("%s %s", "skipped (complete)" if record.skipped else "finished", out)
+        for path, sibling in siblings(cfg.block, spec, list(hc.overrides.task), hc):
+            done = run_one(sibling, path, plot=plot)
+            log.info("%s %s", "skipped (complete)" if done.skipped else "finished", path)
+        return
     if hc.mode == RunMode.RUN:
         summary = "\n".join(f"{k:>24}  {v}" for k, v in record.summary.items())
         print(f"{summary}\n{'skipped (already complete): ' if record.skipped else 'wrote '}{out}/")
@@ -139,7 +159,7 @@ def _choices(task_overrides: list[str]) -> dict[str, str]:
     for item in task_overrides:
         key, sep, value = item.partition("=")
         key = key.lstrip("+~")
-        if sep and key not in ("seed", "replicate", "study", "plot"):
+        if sep and key not in ("seed", "replicate", "study", "plot", "block"):
             out[key] = value
     return out
 

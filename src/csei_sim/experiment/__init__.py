@@ -16,9 +16,9 @@ Python API (the same machinery the ``csei-sim`` command uses)::
     write_tables(sweep_dir, out_dir) -> (timeseries_path, summary_path)
     write_report(sweep_dir, out_dir=None) -> Path          # report.md + figures/*.png
 
-Modules: :mod:`.schema` (Hydra structured config), :mod:`.runner`, :mod:`.validate` (checks before
-anything runs), :mod:`.progress` (Hydra callback), :mod:`.results`, :mod:`.stats`,
-:mod:`.figures`, :mod:`.report`.
+Modules: :mod:`.schema` (Hydra structured config), :mod:`.runner`, :mod:`.blocks` (several runs
+per Hydra job), :mod:`.validate` (checks before anything runs), :mod:`.progress` (Hydra callback),
+:mod:`.results`, :mod:`.stats`, :mod:`.figures`, :mod:`.report`.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
-from csei_sim.experiment.validate import ConfigError
+from csei_sim.experiment.validate import BLOCK_SET, ConfigError
 
 # The only classes a configuration may ask Hydra to build: the package's progress bar and the
 # launchers and sweepers installed with it. Anything else (os.system, builtins.print...) is refused.
@@ -90,6 +90,8 @@ def check_command(argv: list[str], primary_dir: Path | None = None) -> None:
         values = list(_strings(override.value()))
         if key == "hydra.searchpath":
             _check_searchpath(values, "hydra.searchpath")
+        elif key == "block":
+            raise ConfigError(BLOCK_SET)
         elif "." not in key and key not in PLAIN_KEYS:
             for value in values:
                 _check_name(key, value)

@@ -37,12 +37,16 @@ import numpy as np
 import yaml
 
 from csei_sim.params import ParameterError, Params
-from csei_sim.run import atomic_write, simulate, write_parquet
 from csei_sim.seeds import run_seed
+
+# libyaml's emitter writes the same text as the pure-Python one, several times faster
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 DONE = "done.json"
 CONFIG = "config.yaml"
 MAX_SEED = 2**63 - 1  # base seeds and replicates are stored as int64
+# keys a run's configuration may hold besides the parameters, seed and replicate
+NOT_PARAMS = ("study", "plot", "block", "hydra", "run_seed", "base_seed", "scenario", "choices")
 # The modules whose code determines a run's numbers: a change to any of them makes complete run
 # folders stale, so a resumed sweep redoes them instead of mixing old and new results.
 MODEL_MODULES = (
@@ -124,7 +128,7 @@ class RunSpec:
         data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
         data = dict(data)
         base_seed, replicate = data.pop("seed", 2025), data.pop("replicate", 0)  # checked below
-        for key in ("study", "plot", "hydra", "run_seed", "base_seed", "scenario", "choices"):
+        for key in NOT_PARAMS:
             data.pop(key, None)
         return cls(Params.from_dict(data), base_seed, replicate, choices=dict(choices or {}))
 
@@ -173,6 +177,8 @@ def run_one(
     ``spec`` is a :class:`RunSpec`, a :class:`Params`, a nested parameter mapping or a Hydra
     config; ``base_seed``/``replicate`` override the spec's. Returns a :class:`RunRecord`.
     """
+    from csei_sim.run import atomic_write, simulate  # Mesa and pandas: only where a run happens
+
     spec = _as_spec(spec, base_seed, replicate)
     out = Path(out_dir)
     done = read_done(out)
@@ -224,6 +230,8 @@ def _as_spec(spec: Any, base_seed: int | None, replicate: int | None) -> RunSpec
 def _write_outputs(out: Path, spec: RunSpec, result, summary: dict, plot: bool) -> list[str]:
     import pandas as pd
 
+    from csei_sim.run import atomic_write, write_parquet
+
     config = {
         "seed": spec.seed,
         "base_seed": spec.base_seed,
@@ -231,7 +239,8 @@ def _write_outputs(out: Path, spec: RunSpec, result, summary: dict, plot: bool) 
         **spec.params.to_dict(),
     }
     atomic_write(
-        out / CONFIG, lambda tmp: Path(tmp).write_text(yaml.safe_dump(config, sort_keys=False))
+        out / CONFIG,
+        lambda tmp: Path(tmp).write_text(yaml.dump(config, Dumper=_YAML_DUMPER, sort_keys=False)),
     )
     frame = pd.DataFrame([summary])
     write_parquet(result.timeseries, out / "timeseries.parquet")

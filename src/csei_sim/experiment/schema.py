@@ -1,9 +1,9 @@
 """The structured schema Hydra checks every configuration against.
 
 :class:`RunConfig` is :class:`csei_sim.params.Params` plus the keys that steer a run (base seed,
-replicate, study, plot). Registered in Hydra's ConfigStore as ``csei_schema`` (first in the defaults
-list of ``config.yaml``), it makes a misspelt key or a wrong type an error instead of a silent
-default. Ranges, choices and the rules that join fields are checked afterwards by
+replicate, study, plot, block). Registered in Hydra's ConfigStore as ``csei_schema`` (first in the
+defaults list of ``config.yaml``), it makes a misspelt key or a wrong type an error instead of a
+silent default. Ranges, choices and the rules that join fields are checked afterwards by
 :meth:`Params.from_dict`.
 """
 
@@ -19,7 +19,7 @@ from omegaconf import OmegaConf
 from csei_sim.params import Params
 
 SCHEMA_NAME = "csei_schema"
-CONTROL_KEYS = ("seed", "replicate", "study", "plot")  # steer a run; not model parameters
+CONTROL_KEYS = ("seed", "replicate", "study", "plot", "block")  # steer a run; not model parameters
 MAX_DIRNAME = 120  # longer folder names are shortened with a hash (file systems cap at 255)
 
 
@@ -30,7 +30,9 @@ class RunConfig(Params):
     seed: int = 2025  # base seed; each replicate's seed is spawned from it
     replicate: int = 0  # replicate index
     study: str = "adhoc"  # sweep folder name: multirun/<study>
-    plot: bool = True  # write membership.png
+    plot: bool | None = None  # write membership.png; None: for a single run, not in sweeps
+    # further replicates this job runs, each into its own folder; set by the sweeper's blocks
+    block: list[int] | None = None
 
 
 def dirname(overrides: str) -> str:

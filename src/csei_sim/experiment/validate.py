@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,25 @@ from omegaconf.errors import (
     ValidationError,
 )
 
+from csei_sim.experiment.blocks import BLOCK_SIZE_ALLOWED, blockable, check_block_size
 from csei_sim.experiment.runner import RunSpec
 from csei_sim.experiment.schema import RunConfig, dirname
 from csei_sim.params import ParameterError, field_specs
 
 SEED_KEYS = ("replicate", "seed")
 DEFAULT_SUBDIR = "${csei.dirname:${hydra.job.override_dirname}}"
+# Batches of jobs already checked in this process: `csei-sim` checks a sweep before Hydra starts,
+# so the sweeper need not compose the same jobs again.
+_checked: set[tuple] = set()
+# Jobs whose configuration names run folders otherwise than blocks assume (a config that drops
+# `block` from hydra.job.config.override_dirname.exclude_keys): each stays a job of its own.
+_unblockable: set[tuple[str, ...]] = set()
+
+
+BLOCK_SET = (
+    "block: set by the sweeper for the runs of one job, not by hand; choose the runs per job "
+    "with hydra.sweeper.block_size=<n> (a whole number >= 1) or null for automatic"
+)
 
 
 class ConfigError(ValueError):
@@ -69,6 +83,8 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
     try:
         if not multirun:
             cfg = loader.load_configuration(config_name, list(overrides), RunMode.RUN)
+            if cfg.hydra.mode == RunMode.MULTIRUN:  # e.g. experiment=informal_vs_formal
+                return plan(loader, overrides, True, config_name)
             guard.check_config(cfg)
             spec = check(cfg)
             run_dir = Path(str(cfg.hydra.run.dir))
@@ -76,6 +92,7 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
             return Plan(False, None, [list(overrides)], [run_dir], [spec])
         primary = loader.load_configuration(config_name, list(overrides), RunMode.MULTIRUN)
         guard.check_config(primary)
+        check_block_size(primary.hydra.sweeper.get("block_size"))
         jobs = expand_sweep(
             list(primary.hydra.overrides.task),
             dict(primary.hydra.sweeper.get("params") or {}),
@@ -96,7 +113,29 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
     guard.check_writable(sweep_dir, "hydra.sweep.dir")
     for path in dirs:
         guard.check_writable(path, "hydra.sweep.subdir")
+    _checked.add(_batch_key(sweep_dir, jobs))
     return Plan(True, sweep_dir, jobs, dirs, [spec for _, spec in planned])
+
+
+def _batch_key(sweep_dir: Path, jobs: list[list[str]]) -> tuple:
+    return (str(sweep_dir), tuple(tuple(job) for job in jobs))
+
+
+def already_checked(sweep_dir: Path, jobs: list[list[str]]) -> bool:
+    """True when :func:`plan` or :func:`check_batch` checked exactly these jobs of this sweep."""
+    return _batch_key(sweep_dir, jobs) in _checked
+
+
+def check_batch(loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path) -> None:
+    """Check a batch of jobs as :func:`plan_jobs` does, once per process."""
+    if not already_checked(sweep_dir, jobs):
+        plan_jobs(loader, primary, jobs, sweep_dir)
+        _checked.add(_batch_key(sweep_dir, jobs))
+
+
+def unblockable(job: list[str]) -> bool:
+    """True when a checked job must not share a Hydra job with others (see ``_unblockable``)."""
+    return tuple(job) in _unblockable
 
 
 def plan_jobs(
@@ -116,8 +155,12 @@ def plan_jobs(
             cfg = loader.load_sweep_config(primary, job)
             out.append(_job(cfg, sweep_dir))
             composed[key] = (cfg, out[-1][1])
+            if not blockable(cfg.hydra):  # a config of the job changed how folders are named
+                _unblockable.add(tuple(job))
             continue
         cfg, spec = composed[key]
+        if not blockable(cfg.hydra):
+            _unblockable.add(tuple(job))
         seeds = {o.key_or_group: _int_value(o) for o in parsed if o.key_or_group in SEED_KEYS}
         spec = replace(
             spec,
@@ -169,6 +212,8 @@ def _check_unique(jobs: list[list[str]], dirs: list[Path]) -> None:
 
 def check(cfg: DictConfig) -> RunSpec:
     """Validate one composed config through the parameter schema's ranges and rules."""
+    if cfg.get("block") is not None:
+        raise ConfigError(BLOCK_SET)
     keys = [k for k in cfg if k != "hydra"]
     return RunSpec.from_config(
         OmegaConf.to_container(OmegaConf.masked_copy(cfg, keys), resolve=True)
@@ -249,6 +294,8 @@ def _unknown_key(err: ConfigKeyError | ConfigAttributeError) -> str:
 
 def _wrong_type(err: ValidationError) -> str:
     full_key = str(getattr(err, "full_key", "") or "")
+    if full_key == "hydra.sweeper.block_size":
+        return f"{full_key}: {getattr(err, 'value', None)!r} is not allowed; {BLOCK_SIZE_ALLOWED}"
     cls, name = _schema_of(full_key)
     specs = field_specs(cls) if cls is not None and dataclasses.is_dataclass(cls) else {}
     if name not in specs:
@@ -259,6 +306,9 @@ def _wrong_type(err: ValidationError) -> str:
 
 
 def _describe(kind: Any, meta: dict) -> str:
+    args = [a for a in typing.get_args(kind) if a is not type(None)]
+    if args and type(None) in typing.get_args(kind) and len(args) == 1:
+        kind = args[0]  # an optional value: describe the value
     lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
     span = f" in [{lo}, {hi}]" if lo is not None else ""
     if choices:

@@ -1,11 +1,17 @@
-"""``hydra/sweeper=csei``: Hydra's basic sweeper, checking jobs faster before it launches them.
+"""``hydra/sweeper=csei``: Hydra's basic sweeper, checking jobs faster and running runs in blocks.
 
 The basic sweeper composes every job's configuration once in the launching process to catch
-errors early, then the launcher composes it again where the job runs. Composition takes a good
-fraction of a second, so for a sweep of hundreds of short runs that first pass is most of the wall
-time. This sweeper checks a batch with :func:`csei_sim.experiment.validate.plan_jobs` instead,
-which composes one job per scenario (jobs differing only in ``replicate`` or ``seed`` share it)
-and validates every job's parameters. Everything else is the basic sweeper's.
+errors early, then the launcher composes it again where the job runs, and each job gets a folder,
+config files and logging: together longer than a run of the default region. This sweeper
+
+- checks a batch with :func:`csei_sim.experiment.validate.plan_jobs`, which composes one job per
+  scenario (jobs differing only in ``replicate`` or ``seed`` share it), and not at all when
+  ``csei-sim`` already checked the same jobs before starting Hydra;
+- hands the launcher blocks of runs (:mod:`csei_sim.experiment.blocks`): jobs that differ only
+  in ``replicate`` become one job running them one after another, each into its own folder.
+  ``hydra.sweeper.block_size`` sets the runs per job (``null``: about four jobs per worker).
+
+Everything else is the basic sweeper's.
 """
 
 # No `from __future__ import annotations`: Hydra loads plugin modules outside sys.modules, where
@@ -22,6 +28,8 @@ from hydra.core.config_store import ConfigStore
 @dataclass
 class CSEISweeperConf(BasicSweeperConf):
     _target_: str = "hydra_plugins.csei_sim_sweeper.csei_sweeper.CSEISweeper"
+    # runs per Hydra job; null: about four jobs per parallel worker of the launcher
+    block_size: int | None = None
 
 
 ConfigStore.instance().store(
@@ -30,13 +38,33 @@ ConfigStore.instance().store(
 
 
 class CSEISweeper(BasicSweeper):
-    """The basic sweeper; only the check of a batch before launching differs."""
+    """The basic sweeper; checks a batch faster and launches its runs in blocks."""
 
-    def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
-        from csei_sim.experiment.validate import plan_jobs
+    def __init__(
+        self,
+        max_batch_size: int | None,
+        params: dict | None = None,
+        block_size: int | None = None,
+    ) -> None:
+        super().__init__(max_batch_size=max_batch_size, params=params)
+        self.block_size = block_size
+        self.runs: list[list[str]] = []  # the current batch, one run per job, before blocking
+
+    def get_job_batch(self) -> Sequence[Sequence[str]]:
+        from csei_sim.experiment import blocks
+        from csei_sim.experiment.validate import check_batch, unblockable
 
         assert self.config is not None and self.hydra_context is not None
+        self.runs = [list(job) for job in super().get_job_batch()]
+        # checked here, before blocking: the check tells which jobs may share a block
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
-        plan_jobs(
-            self.hydra_context.config_loader, self.config, [list(b) for b in batch], sweep_dir
-        )
+        check_batch(self.hydra_context.config_loader, self.config, self.runs, sweep_dir)
+        size = blocks.check_block_size(self.block_size)
+        if not blocks.blockable(self.config.hydra):
+            return self.runs
+        if size is None:
+            size = blocks.auto_size(len(self.runs), self.config.hydra.launcher)
+        return blocks.make_blocks(self.runs, size, alone=unblockable)
+
+    def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
+        """Nothing left to do: :meth:`get_job_batch` checked every run of the batch."""
