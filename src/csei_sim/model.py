@@ -127,7 +127,9 @@ class CSEIModel(mesa.Model):
             seed = run_seed(seed, replicate)
         # besides the parameters: the keys that steer a run (as ``csei-sim`` takes them); a saved
         # run's base seed (beside its spawned seed) and Hydra's own node are passed over
-        allowed = [*Params.__dataclass_fields__, "seed", "replicate", "study", "plot"]
+        from csei_sim.experiment.schema import CONTROL_KEYS
+
+        allowed = [*Params.__dataclass_fields__, *CONTROL_KEYS]
         for key in data:
             if key not in allowed and key not in ("base_seed", "hydra"):
                 close = difflib.get_close_matches(str(key), allowed, n=1)
