@@ -27,7 +27,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from csei_sim.experiment import schema  # noqa: F401 - registers the schema and resolver
+from csei_sim.experiment import schema  # registers the schema and resolver
 from csei_sim.experiment.guard import INFO_FLAGS, check_command
 from csei_sim.experiment.runner import RunSpec, run_one
 from csei_sim.experiment.validate import ConfigError, plan
@@ -159,7 +159,7 @@ def _choices(task_overrides: list[str]) -> dict[str, str]:
     for item in task_overrides:
         key, sep, value = item.partition("=")
         key = key.lstrip("+~")
-        if sep and key not in ("seed", "replicate", "study", "plot", "block"):
+        if sep and key not in schema.CONTROL_KEYS:
             out[key] = value
     return out
 
