@@ -74,12 +74,14 @@ def dialogue(
     become aware of the cluster.
     """
     n_events = _count(hours / p.hours_per_event, rng)
+    if n_events == 0:  # no guest list to draw up (it costs a pass over every tie)
+        return 0, 0
     members = np.flatnonzero(pop.is_(Status.MEMBER))
     weight = _guest_weights(pop, ties)
     pool = np.flatnonzero(weight > 0)
     hosts = min(len(members), int(round(p.host_share * p.event_size)))
     guests = min(len(pool), p.event_size - hosts)
-    if n_events == 0 or hosts + guests < 2:
+    if hosts + guests < 2:
         return 0, 0
     chance = weight[pool] / weight[pool].sum() if guests else None
     people = np.empty((n_events, hosts + guests), dtype=np.int64)
@@ -93,7 +95,7 @@ def dialogue(
     similarity = np.exp(-np.linalg.norm(pop.vision[us] - pop.vision[vs], axis=1) / TIE_SCALE)
     forms = (rows < 0) & (rng.random(len(us)) < p.event_tie_chance * similarity)
     rows[forms] = ties.add(us[forms], vs[forms], NEW_TIE_TRUST, step)
-    _meet_again(rows, np.minimum(us, vs) * pop.n + np.maximum(us, vs), forms, len(a))
+    _meet_again(ties, rows, us, vs, forms, len(a))
     trust = ties.trust
     for met in rows.reshape(n_events, -1):
         met = met[met >= 0]
@@ -107,16 +109,24 @@ def dialogue(
     return n_events, len(newcomers)
 
 
-def _meet_again(rows: np.ndarray, keys: np.ndarray, forms: np.ndarray, per_event: int) -> None:
+def _meet_again(
+    ties: TieNetwork,
+    rows: np.ndarray,
+    us: np.ndarray,
+    vs: np.ndarray,
+    forms: np.ndarray,
+    per_event: int,
+) -> None:
     """A pair acquainted at one event this month has a tie at its later events that month."""
-    if not forms.any():
+    pending = np.flatnonzero(rows < 0)
+    if not forms.any() or not len(pending):
         return
     event = np.arange(len(rows)) // per_event
-    known, first = np.unique(keys[forms], return_index=True)
-    since, tie = event[forms][first], rows[forms][first]
-    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-    later = (rows < 0) & (known[at] == keys) & (event >= since[at])
-    rows[later] = tie[at[later]]
+    formed, first = np.unique(rows[forms], return_index=True)  # each new tie's first event
+    found = ties.rows_of(us[pending], vs[pending])  # only ties formed this month are found
+    hit, tie = pending[found >= 0], found[found >= 0]
+    keep = event[hit] >= event[forms][first][np.searchsorted(formed, tie)]
+    rows[hit[keep]] = tie[keep]
 
 
 def consultations(

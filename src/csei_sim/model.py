@@ -263,7 +263,6 @@ class CSEIModel(mesa.Model):
         # an office funded from month to month cannot hire or keep staff (vacancies, turnover)
         staffed = office_paid * (1.0 - p.governance.vacancy_unplanned * (1.0 - stability))
         self._month = {
-            "office_paid": office_paid,
             "office_staffed": staffed,
             "office_hours": staffed * p.governance.office_staff * FTE_HOURS,
             "fee": fee,
