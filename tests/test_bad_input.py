@@ -311,3 +311,25 @@ def test_console_script_exits_2_with_one_line_and_writes_nothing(case, console):
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("csei-sim: error: ")
     assert key in done.stderr and allowed in done.stderr
     assert done.stdout == "" and tree(cwd) == before
+
+
+@pytest.mark.parametrize("start", ["0000-01", "9999-12", "1899-12", "2200-01"])
+def test_months_outside_the_calendar_range_are_refused(start):
+    # these used to start a run that died in the plots' date axis, leaving a partial folder
+    with pytest.raises(ParameterError, match=r"start.*1900\.\.2199"):
+        CSEIModel(start=start, steps=12)
+
+
+@pytest.mark.parametrize("seed", ["²", "١٢", "１２"])
+def test_unicode_digits_are_refused_as_a_seed(seed):
+    # they pass str.isdigit(); int() then raised a bare ValueError deep inside Mesa
+    with pytest.raises(ParameterError, match="rng"):
+        CSEIModel(rng=seed)
+
+
+@pytest.mark.parametrize("kind", [np.int64, np.int32, np.uint32])
+def test_numpy_integer_seeds_give_the_numbers_of_the_same_python_int(kind):
+    # EMA Workbench and batch_run(rng=np.arange(n)) hand over numpy integers
+    a = CSEIModel(n_organisations=30, steps=12, rng=kind(7)).run().timeseries()
+    b = CSEIModel(n_organisations=30, steps=12, rng=7).run().timeseries()
+    assert a.equals(b)

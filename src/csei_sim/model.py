@@ -45,7 +45,8 @@ def _check_rng(rng: Any) -> Any:
     """A seed must be a whole number >= 0 (text too: Solara's seed box hands over text)."""
     if isinstance(rng, str):
         text = rng.strip()
-        if text and not text.isdigit():
+        # isascii: "²" and other Unicode digits pass isdigit() but int() refuses them
+        if text and not (text.isascii() and text.isdigit()):
             raise ParameterError("rng", f"expected a whole number >= 0, got {rng!r}")
         return int(text) if text else None
     if (
@@ -54,8 +55,12 @@ def _check_rng(rng: Any) -> Any:
         and not isinstance(rng, numbers.Integral)
     ):
         raise ParameterError("rng", f"expected a whole number >= 0, got {rng!r}")
-    if isinstance(rng, numbers.Integral) and rng < 0:
-        raise ParameterError("rng", f"expected a whole number >= 0, got {rng!r}")
+    if isinstance(rng, numbers.Integral):
+        if rng < 0:
+            raise ParameterError("rng", f"expected a whole number >= 0, got {rng!r}")
+        return int(
+            rng
+        )  # numpy integers (EMA Workbench, batch_run(rng=np.arange(n))) -> int for Mesa
     return rng  # None, an integer, a SeedSequence or a Generator
 
 

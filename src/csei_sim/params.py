@@ -22,6 +22,9 @@ from csei_sim.months import month_index
 GOVERNANCE_MODES = ("informal", "lead_organisation", "formal", "gradual")
 PAYERS = ("sponsor", "budget")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Calendar years a month may name: a run of up to 1,200 months from 2199 still ends before year
+# 2300, well inside what the date axes of the plots can draw (years 1 to 9999).
+YEARS = (1900, 2199)
 
 
 class ParameterError(ValueError):
@@ -284,12 +287,19 @@ def _check_value(key: str, value: Any, kind: type, meta: dict) -> Any:
             raise ParameterError(key, f"expected text, got {value!r}")
         if choices and value not in choices:
             raise ParameterError(key, f"{value!r} is not one of: {', '.join(choices)}")
-        if meta.get("doc", "").endswith("(YYYY-MM).") and not _MONTH.match(value):
-            raise ParameterError(key, f"expected a month as YYYY-MM, got {value!r}")
+        if meta.get("doc", "").endswith("(YYYY-MM).") and not _is_month(value):
+            raise ParameterError(
+                key,
+                f"expected a month as YYYY-MM with a year in {YEARS[0]}..{YEARS[1]}, got {value!r}",
+            )
         return value
     if lo is not None and not lo <= value <= hi:
         raise ParameterError(key, f"{value!r} is outside the allowed range {span}")
     return value
+
+
+def _is_month(value: str) -> bool:
+    return bool(_MONTH.match(value)) and YEARS[0] <= int(value[:4]) <= YEARS[1]
 
 
 def _validate_group(obj: Any, prefix: str) -> None:
