@@ -1,20 +1,73 @@
 """The relationship network: undirected weighted ties with pairwise trust in [0, 1].
 
-Ties are kept as flat arrays (one row per tie) with a dictionary from pair key to row for
-look-ups, so every per-step pass over ties is a numpy operation costing O(ties), and adding k ties
-costs O(k).
+Ties are kept as flat arrays (one row per tie). Pair look-ups go through sorted key arrays and the
+neighbours of each organisation through a CSR adjacency, both kept in two parts: a large part
+merged rarely and a small part holding the ties added since, so adding k ties costs O(k log k)
+and a month's passes over the ties that touch a few members cost O(those ties), not O(all ties).
 """
 
 from __future__ import annotations
 
 import math
-import random
-from itertools import combinations_with_replacement, pairwise, repeat
+from itertools import combinations_with_replacement, pairwise
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 LOCAL_SHARE = 0.85  # share of prior ties inside an organisation's local community (assumption)
+_EMPTY = np.zeros(0, dtype=np.int64)
+# below this many recent entries (or an eighth of the merged ones) the recent part stays apart
+_MERGE_MIN = 4096
+# a sum over the ties of some nodes is done over all ties when they touch more than this share
+_DENSE_SHARE = 0.25
+
+
+def _merge_due(recent: int, merged: int) -> bool:
+    return recent > max(_MERGE_MIN, merged // 8)
+
+
+class _PairIndex:
+    """Pair key -> tie row, as sorted arrays (a merged part and a small recent part)."""
+
+    def __init__(self) -> None:
+        self._keys = [_EMPTY, _EMPTY]
+        self._rows = [_EMPTY, _EMPTY]
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """Rows of these keys, -1 where there is none."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        for stored, rows in zip(self._keys, self._rows, strict=True):
+            if not len(stored) or not len(keys):
+                continue
+            at = np.minimum(np.searchsorted(stored, keys), len(stored) - 1)
+            hit = stored[at] == keys
+            out[hit] = rows[at[hit]]
+        return out
+
+    def get_one(self, key: int) -> int:
+        for stored, rows in zip(self._keys, self._rows, strict=True):
+            at = int(np.searchsorted(stored, key))
+            if at < len(stored) and stored[at] == key:
+                return int(rows[at])
+        return -1
+
+    def insert(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        """Add keys that are sorted, unique and not stored yet."""
+        level = 1 if not _merge_due(len(self._keys[1]) + len(keys), len(self._keys[0])) else 0
+        if level == 0 and len(self._keys[1]):  # fold the recent part in first
+            recent_keys, recent_rows = self._keys[1], self._rows[1]
+            self._keys[1] = self._rows[1] = _EMPTY
+            self._put(0, recent_keys, recent_rows)
+        self._put(level, keys, rows)
+
+    def _put(self, level: int, keys: np.ndarray, rows: np.ndarray) -> None:
+        stored = self._keys[level]
+        at = np.searchsorted(stored, keys)
+        self._keys[level] = np.insert(stored, at, keys)
+        self._rows[level] = np.insert(self._rows[level], at, rows)
 
 
 class TieNetwork:
@@ -27,13 +80,17 @@ class TieNetwork:
         self.v = np.zeros(capacity, dtype=np.int64)
         self._trust = np.zeros(capacity)
         self._last = np.zeros(capacity, dtype=np.int64)  # step of last contact
-        self._rows: dict[int, int] = {}  # pair key u * n + v -> row
-        # adjacency over both directions, kept sorted by (2 * node + side, row); see _adjacency
-        self._adj_m = 0  # ties already in the adjacency
-        self._adj_key = np.zeros(0, dtype=np.int64)
-        self._adj_nbr = np.zeros(0, dtype=np.int64)
-        self._adj_row = np.zeros(0, dtype=np.int64)
-        self._indptr = np.zeros(n + 1, dtype=np.int64)
+        self._index = _PairIndex()  # pair key u * n + v -> row
+        # Adjacency over both directions as CSR over the keys 2 * node + side (side 0: the node is
+        # the tie's u, 1: its v), each key's entries in row order. Rows below _base_m are in the
+        # merged part (_ptr, _nbr, _row); rows _base_m .. _rec_m in the recent part, kept as
+        # sorted keys (_rec_key) with neighbours and rows.
+        self._base_m = 0
+        self._ptr = np.zeros(2 * n + 1, dtype=np.int64)
+        self._nbr = _EMPTY
+        self._row = _EMPTY
+        self._rec_m = 0
+        self._rec_key = self._rec_nbr = self._rec_row = _EMPTY
 
     # -- storage --------------------------------------------------------------------------------
     @property
@@ -63,7 +120,7 @@ class TieNetwork:
         trust = np.broadcast_to(np.asarray(trust, dtype=float), us.shape)
         lo, hi = np.minimum(us, vs), np.maximum(us, vs)
         keys = lo * self.n + hi
-        rows = self._lookup(keys)
+        rows = self._index.get(keys)
         at = np.flatnonzero((rows < 0) & (lo != hi))
         if len(at):
             new_keys, first, inverse = np.unique(keys[at], return_index=True, return_inverse=True)
@@ -75,23 +132,20 @@ class TieNetwork:
             self.u[new_rows], self.v[new_rows] = lo[src], hi[src]
             self._trust[new_rows], self._last[new_rows] = trust[src], step
             rows[at] = new_rows[inverse.ravel()]
-            self._rows.update(zip(new_keys.tolist(), new_rows.tolist(), strict=True))
+            self._index.insert(new_keys, new_rows)
             self.m += len(new_keys)
         return rows
-
-    def _lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Rows of the ties with these pair keys, -1 where there is none."""
-        found = map(self._rows.get, keys.tolist(), repeat(-1))  # dict look-ups run in C
-        return np.fromiter(found, dtype=np.int64, count=len(keys))
 
     def rows_of(self, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
         """Rows of the ties between ``us[i]`` and ``vs[i]``, -1 where there is none."""
         lo, hi = np.minimum(us, vs).astype(np.int64), np.maximum(us, vs).astype(np.int64)
-        return self._lookup(lo * self.n + hi)
+        return self._index.get(lo * self.n + hi)
 
     def find(self, a: int, b: int) -> int:
         """Row of the tie between ``a`` and ``b``, or -1."""
-        return self._rows.get(min(a, b) * self.n + max(a, b), -1)
+        if a == b:
+            return -1
+        return self._index.get_one(min(a, b) * self.n + max(a, b))
 
     # -- per-step passes --------------------------------------------------------------------------
     def touch(self, rows: np.ndarray, step: int) -> None:
@@ -100,66 +154,124 @@ class TieNetwork:
 
     def decay(self, step: int, rate: float) -> None:
         """Trust fades on ties without contact this month (Klos & Nooteboom 2001)."""
-        idle = self.last_contact < step
-        self.trust[idle] *= 1.0 - rate
+        trust = self.trust
+        np.multiply(trust, 1.0 - rate, out=trust, where=self.last_contact < step)
 
     def trusted_share_in(self, inside: np.ndarray) -> np.ndarray:
         """Per organisation: trust-weighted share of its contacts that are inside (e.g. members)."""
-        u, v, w = self.u[: self.m], self.v[: self.m], self.trust
-        num = np.bincount(u, w * inside[v], self.n) + np.bincount(v, w * inside[u], self.n)
+        num = self.trust_to(inside)
+        # the share is 0 wherever num is: the weighted degree is needed only where num is not
+        rows = self._rows_touching(np.flatnonzero(num))
+        u, v, w = self.u[rows], self.v[rows], self._trust[rows]
         den = np.bincount(u, w, self.n) + np.bincount(v, w, self.n)
         return np.divide(num, den, out=np.zeros(self.n), where=den > 0)
 
     def trust_to(self, inside: np.ndarray) -> np.ndarray:
-        """Per organisation: summed trust on ties to organisations inside."""
-        u, v, w = self.u[: self.m], self.v[: self.m], self.trust
+        """Per organisation: summed trust on ties to organisations inside.
+
+        Summed over the ties that touch an organisation inside, in row order: the other ties add
+        only zeros, so the sums equal those over every tie bit for bit.
+        """
+        rows = self._rows_touching(np.flatnonzero(inside))
+        u, v, w = self.u[rows], self.v[rows], self._trust[rows]
         return np.bincount(u, w * inside[v], self.n) + np.bincount(v, w * inside[u], self.n)
 
     def mean_trust_within(self, inside: np.ndarray) -> float:
         """Mean trust on ties whose both ends are inside; 0 where there are none."""
-        both = inside[self.u[: self.m]] & inside[self.v[: self.m]]
-        return float(self.trust[both].mean()) if both.any() else 0.0
+        rows = self._rows_touching(np.flatnonzero(inside))
+        rows = rows[inside[self.u[rows]] & inside[self.v[rows]]]
+        return float(self._trust[rows].mean()) if len(rows) else 0.0
 
     def degree(self) -> np.ndarray:
         return np.bincount(self.u[: self.m], minlength=self.n) + np.bincount(
             self.v[: self.m], minlength=self.n
         )
 
+    def _rows_touching(self, nodes: np.ndarray) -> np.ndarray:
+        """Rows of the ties with an end among ``nodes``, ascending (all rows if that is cheaper)."""
+        if not len(nodes) or not self.m:
+            return _EMPTY
+        self._sync()
+        ptr = self._ptr
+        start, end = ptr[2 * nodes], ptr[2 * nodes + 2]
+        if (end - start).sum() > _DENSE_SHARE * 2 * self._base_m:
+            return np.arange(self.m)
+        found = self._row[_segments(start, end)]
+        rec = np.arange(self._base_m, self.m)
+        near = np.zeros(self.n, dtype=bool)
+        near[nodes] = True
+        rec = rec[near[self.u[rec]] | near[self.v[rec]]]
+        return np.unique(np.concatenate([found, rec]))
+
     # -- neighbour sampling ------------------------------------------------------------------------
+    def _sync(self) -> None:
+        """Bring the adjacency up to the current ties (the recent part, merged when large)."""
+        if self._rec_m == self.m:
+            return
+        if _merge_due(self.m - self._base_m, self._base_m):
+            self._merge()
+            return
+        rows = np.arange(self._base_m, self.m)
+        u, v = self.u[rows], self.v[rows]
+        key = np.concatenate([2 * u, 2 * v + 1])
+        order = np.argsort(key, kind="stable")  # within a key, rows stay ascending
+        self._rec_key = key[order]
+        self._rec_nbr = np.concatenate([v, u])[order]
+        self._rec_row = np.concatenate([rows, rows])[order]
+        self._rec_m = self.m
+
+    def _merge(self) -> None:
+        """Merge every tie not in the merged part into it (new rows last within their key)."""
+        rows = np.arange(self._base_m, self.m)
+        u, v = self.u[rows], self.v[rows]
+        key = np.concatenate([2 * u, 2 * v + 1])
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        at = self._ptr[key + 1]  # after the entries the key has already
+        self._nbr = np.insert(self._nbr, at, np.concatenate([v, u])[order])
+        self._row = np.insert(self._row, at, np.concatenate([rows, rows])[order])
+        self._ptr[1:] += np.cumsum(np.bincount(key, minlength=2 * self.n))
+        self._base_m = self._rec_m = self.m
+        self._rec_key = self._rec_nbr = self._rec_row = _EMPTY
+
     def _adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR over both directions: (indptr, neighbour, row).
 
         A node's neighbours are listed first through the ties where it is ``u``, then where it is
-        ``v``, each in row order. Ties added since the last call are merged in (new rows come
-        last within their node and side), so a month costs O(ties) copying instead of a sort.
+        ``v``, each in row order.
         """
-        if self._adj_m < self.m:
-            rows = np.arange(self._adj_m, self.m)
-            u, v = self.u[rows], self.v[rows]
-            key = np.concatenate([2 * u, 2 * v + 1])
-            order = np.argsort(key, kind="stable")
-            key = key[order]
-            at = np.searchsorted(self._adj_key, key, side="right")
-            self._adj_key = np.insert(self._adj_key, at, key)
-            self._adj_nbr = np.insert(self._adj_nbr, at, np.concatenate([v, u])[order])
-            self._adj_row = np.insert(self._adj_row, at, np.concatenate([rows, rows])[order])
-            self._indptr[1:] += np.cumsum(np.bincount(key // 2, minlength=self.n))
-            self._adj_m = self.m
-        return self._indptr, self._adj_nbr, self._adj_row
+        if self._base_m < self.m:
+            self._merge()
+        return self._ptr[::2].copy(), self._nbr, self._row
 
     def random_neighbour(self, nodes: np.ndarray, rng: np.random.Generator):
-        """One uniformly drawn neighbour per node and its tie row; -1 where a node has none."""
-        indptr, nbr, rows = self._adjacency()
-        deg = indptr[nodes + 1] - indptr[nodes]
-        pick = indptr[nodes] + (rng.random(len(nodes)) * np.maximum(deg, 1)).astype(np.int64)
+        """One uniformly drawn neighbour per node and its tie row; -1 where a node has none.
+
+        The k-th neighbour is the one at place k in the order of :meth:`_adjacency`: the merged
+        and the recent entries where the node is ``u``, then those where it is ``v``.
+        """
+        self._sync()
+        nodes = np.asarray(nodes, dtype=np.int64)
+        ptr, rec = self._ptr, self._rec_key
+        b0, b1, b2 = ptr[2 * nodes], ptr[2 * nodes + 1], ptr[2 * nodes + 2]
+        r0, r1, r2 = (np.searchsorted(rec, 2 * nodes + s) for s in range(3))
+        bu, du, bv = b1 - b0, r1 - r0, b2 - b1
+        deg = bu + du + bv + (r2 - r1)
+        pick = (rng.random(len(nodes)) * np.maximum(deg, 1)).astype(np.int64)
         has = deg > 0
-        pick = np.where(has, pick, 0)
-        safe = len(nbr) > 0
-        j = np.where(has, nbr[pick] if safe else -1, -1)
-        row = np.where(has, rows[pick] if safe else -1, -1)
+        in_base = has & ((pick < bu) | ((pick >= bu + du) & (pick < bu + du + bv)))
+        at_base = np.where(pick < bu, b0 + pick, b1 + pick - bu - du)
+        at_rec = np.where(pick < bu + du, r0 + pick - bu, r1 + pick - bu - du - bv)
+        in_rec = has & ~in_base
+        j = np.full(len(nodes), -1, dtype=np.int64)
+        row = np.full(len(nodes), -1, dtype=np.int64)
+        j[in_base], row[in_base] = self._nbr[at_base[in_base]], self._row[at_base[in_base]]
+        j[in_rec], row[in_rec] = self._rec_nbr[at_rec[in_rec]], self._rec_row[at_rec[in_rec]]
         return j, row
 
     def to_networkx(self) -> nx.Graph:
+        import networkx as nx
+
         graph = nx.Graph()
         graph.add_nodes_from(range(self.n))
         graph.add_weighted_edges_from(
@@ -174,6 +286,14 @@ class TieNetwork:
         return graph
 
 
+def _segments(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The indices start[0] .. end[0] - 1, start[1] .. end[1] - 1, ... as one array."""
+    lens = end - start
+    offsets = np.cumsum(lens) - lens
+    return np.arange(lens.sum()) + np.repeat(start - offsets, lens)
+
+
+# -- prior ties -----------------------------------------------------------------------------------
 def prior_ties(
     sector: np.ndarray,
     mean_degree: float,
@@ -187,24 +307,39 @@ def prior_ties(
     thematic scenes), each with a proportional share of every sector. A share ``LOCAL_SHARE`` of
     ties stays inside a community, so prior cooperation stays as clustered in a large pool as in a
     small one; the rest bridges communities. Organisations are ordered by sector.
+
+    Each community's ties are its own block model with its own seed; communities of the same
+    sector mix are drawn together, so a pool of a million costs a few numpy passes, not a pass
+    per community.
     """
     n = len(sector)
     k = max(1, math.ceil(n / community_size)) if community_size else 1
     if k == 1:
         return _sector_block_model(sector, mean_degree, cross_share, int(rng.integers(2**32)))
     community = communities(sector, k)
-    seeds = rng.integers(2**32, size=k + 1).tolist()
-    us, vs = [], []
-    for c in range(k):
-        idx = np.flatnonzero(community == c)  # still ordered by sector
-        u, v = _sector_block_model(sector[idx], mean_degree * LOCAL_SHARE, cross_share, seeds[c])
-        us.append(idx[u])
-        vs.append(idx[v])
+    seeds = rng.integers(2**32, size=k + 1)
+    members = np.argsort(community, kind="stable")  # each community's organisations, ascending
+    first = np.concatenate([[0], np.cumsum(np.bincount(community, minlength=k))])
+    mix = np.bincount(community * 4 + sector, minlength=4 * k).reshape(k, 4)
+    kinds, kind_of = np.unique(mix, axis=0, return_inverse=True)
+    found_c, found_u, found_v = [], [], []
+    for kind, sizes in enumerate(kinds.tolist()):
+        group = np.flatnonzero(kind_of.ravel() == kind)
+        probs = _block_probs(sizes, mean_degree * LOCAL_SHARE, cross_share)
+        stream, u, v = _block_models(sizes, probs, seeds[group])
+        found_c.append(group[stream])
+        found_u.append(u)
+        found_v.append(v)
+    c = np.concatenate(found_c)
+    order = np.argsort(c, kind="stable")  # communities in turn, each in its own edge order
+    c = c[order]
+    u = members[first[c] + np.concatenate(found_u)[order]]
+    v = members[first[c] + np.concatenate(found_v)[order]]
     # bridges: a block model over the whole pool, keeping the pairs that join two communities
     bridge_degree = mean_degree * (1 - LOCAL_SHARE) * k / (k - 1)
-    u, v = _sector_block_model(sector, bridge_degree, cross_share, seeds[k])
-    apart = community[u] != community[v]
-    return np.concatenate([*us, u[apart]]), np.concatenate([*vs, v[apart]])
+    bu, bv = _sector_block_model(sector, bridge_degree, cross_share, int(seeds[k]))
+    apart = community[bu] != community[bv]
+    return np.concatenate([u, bu[apart]]), np.concatenate([v, bv[apart]])
 
 
 def communities(sector: np.ndarray, k: int) -> np.ndarray:
@@ -216,6 +351,21 @@ def communities(sector: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def _block_probs(sizes: list[int], mean_degree: float, cross_share: float) -> list[list[float]]:
+    """Within and across probabilities for an expected degree ``mean_degree`` and a share
+    ``cross_share`` of ties across sectors."""
+    sizes_f = np.array(sizes, dtype=float)
+    n = sizes_f.sum()
+    within_pairs = float((sizes_f * (sizes_f - 1) / 2).sum())
+    across_pairs = float(n * (n - 1) / 2 - within_pairs)
+    edges = mean_degree * n / 2
+    p_in = min(1.0, (1 - cross_share) * edges / within_pairs) if within_pairs else 0.0
+    p_out = min(1.0, cross_share * edges / across_pairs) if across_pairs else 0.0
+    # probabilities too small to matter would divide by log(1 - p) = 0
+    p_in, p_out = (p if p > 1e-12 else 0.0 for p in (p_in, p_out))
+    return [[p_in if a == b else p_out for b in range(len(sizes))] for a in range(len(sizes))]
+
+
 def _sector_block_model(
     sector: np.ndarray, mean_degree: float, cross_share: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -224,17 +374,8 @@ def _sector_block_model(
     The within and across probabilities are set so that the expected degree is ``mean_degree`` and
     a share ``cross_share`` of ties crosses sectors.
     """
-    sizes = np.bincount(sector, minlength=4).astype(float)
-    n = sizes.sum()
-    within_pairs = float((sizes * (sizes - 1) / 2).sum())
-    across_pairs = float(n * (n - 1) / 2 - within_pairs)
-    edges = mean_degree * n / 2
-    p_in = min(1.0, (1 - cross_share) * edges / within_pairs) if within_pairs else 0.0
-    p_out = min(1.0, cross_share * edges / across_pairs) if across_pairs else 0.0
-    # probabilities too small to matter would divide by log(1 - p) = 0
-    p_in, p_out = (p if p > 1e-12 else 0.0 for p in (p_in, p_out))
-    probs = [[p_in if a == b else p_out for b in range(4)] for a in range(4)]
-    return block_model_pairs(sizes.astype(int).tolist(), probs, seed)
+    sizes = np.bincount(sector, minlength=4).tolist()
+    return block_model_pairs(sizes, _block_probs(sizes, mean_degree, cross_share), seed)
 
 
 def block_model_pairs(
@@ -246,48 +387,134 @@ def block_model_pairs(
     ``graph.edges()``, but skipped pairs are jumped over by index instead of being iterated one by
     one (networkx walks all n^2 / 2 pairs, which dominates start-up at national scale).
     """
-    draws = random.Random(seed)
+    _, u, v = _block_models([int(s) for s in sizes], probs, np.array([seed]))
+    return u, v
+
+
+def _block_models(
+    sizes: list[int], probs: list[list[float]], seeds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`block_model_pairs` for many seeds at once: (seed's index, u, v), seed by seed."""
+    blocks = list(combinations_with_replacement(range(len(sizes)), 2))
+    totals = [sizes[i] * (sizes[i] - 1) // 2 if i == j else sizes[i] * sizes[j] for i, j in blocks]
+    drawn = [t * probs[i][j] + 1 for t, (i, j) in zip(totals, blocks, strict=True)]
+    need = sum(d for d, (i, j) in zip(drawn, blocks, strict=True) if 0 < probs[i][j] < 1)
+    length = int(need + 8 * math.sqrt(need) + 32)
+    chunk = max(1, 2**22 // length)  # streams at a time: a few tens of MiB of draws
+    parts = [
+        _block_chunk(sizes, probs, blocks, totals, seeds[at : at + chunk], length, at)
+        for at in range(0, len(seeds), chunk)
+    ]
+    return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def _block_chunk(sizes, probs, blocks, totals, seeds, length, first_stream):
+    """The edges of a few streams; ``length`` draws each, doubled until every stream has enough."""
+    while True:
+        try:
+            stream, u, v = _block_draws(sizes, probs, blocks, totals, seeds, length)
+            return stream + first_stream, u, v
+        except _ShortOfDraws:
+            length *= 2
+
+
+class _ShortOfDraws(Exception):
+    """A stream needed more uniform draws than were made for it."""
+
+
+def _python_draws(seeds: np.ndarray, length: int) -> np.ndarray:
+    """The first ``length`` values of ``random.Random(seed).random()`` for each seed.
+
+    Python seeds its Mersenne Twister with ``init_by_array`` over the seed's 32-bit words and
+    makes a double from two outputs exactly as numpy's legacy ``RandomState`` does.
+    """
+    out = np.empty((len(seeds), length))
+    state = np.random.RandomState(0)
+    for at, seed in enumerate(seeds.tolist()):
+        seed = abs(int(seed))
+        words = max(1, (seed.bit_length() + 31) // 32)
+        # a list: numpy would take a one-element array as an integer seed (another seeding)
+        state.seed([(seed >> (32 * w)) & 0xFFFFFFFF for w in range(words)])
+        out[at] = state.random_sample(length)
+    return out
+
+
+def _skips(logs: np.ndarray, draws: np.ndarray, log_q: float, cap: int) -> np.ndarray:
+    """``floor(log(draw) / log_q)`` as Python's math computes it, capped at ``cap``.
+
+    numpy's log may differ from the C library's in the last bit; a quotient that close to a whole
+    number is recomputed with ``math.log``.
+    """
+    quotient = logs / log_q
+    whole = np.floor(quotient)
+    frac = quotient - whole
+    tol = 1e-12 * np.maximum(1.0, quotient)
+    for at in np.flatnonzero((frac < tol) | (frac > 1.0 - tol)):
+        r = float(draws.flat[at])
+        whole.flat[at] = math.floor(math.log(r) / log_q) if r > 0 else math.inf
+    return np.minimum(whole, cap).astype(np.int64)
+
+
+def _geometric(logs, draws, offset, log_q: float, total: int, expected: float):
+    """Per stream, the pair indices its draws from ``offset`` on land on below ``total``.
+
+    Returns (positions stream by stream, edges per stream). Only a window of columns a little
+    wider than the expected count is looked at, unless a stream needs more.
+    """
+    length = draws.shape[1]
+    lo = int(offset.min())
+    end = min(length, int(offset.max() + expected + 8 * math.sqrt(expected) + 17))
+    while True:
+        active = np.arange(lo, end) >= offset[:, None]
+        skips = _skips(logs[:, lo:end], draws[:, lo:end], log_q, total)
+        at = np.cumsum(np.where(active, skips + 1, 0), axis=1) - 1  # pair index of each draw
+        hit = active & (at < total)
+        edges = hit.sum(axis=1)
+        if np.all(offset + edges < end):  # every stream has the draw that ends the block
+            return at[hit], edges
+        if end == length:
+            raise _ShortOfDraws
+        end = length
+
+
+def _block_draws(sizes, probs, blocks, totals, seeds, length):
+    """Geometric skipping as networkx does it, for every stream and block pair in numpy."""
+    draws = _python_draws(seeds, length)
+    with np.errstate(divide="ignore"):  # a draw of 0.0 ends its block (log = -inf)
+        logs = np.log(draws)
+    count = len(seeds)
+    offset = np.zeros(count, dtype=np.int64)  # each stream's next unused draw
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
     # networkx's node order: each block's nodes as Python iterates set(range(...))
     parts = [np.array(list(set(range(lo, hi))), dtype=np.int64) for lo, hi in pairwise(bounds)]
-    firsts, seconds = [], []
-    for i, j in combinations_with_replacement(range(len(sizes)), 2):
-        a, b = parts[i], parts[j]
-        total = len(a) * (len(a) - 1) // 2 if i == j else len(a) * len(b)
-        if probs[i][j] == 1:
-            pos = np.arange(total)
-        elif probs[i][j] > 0:
-            pos = _geometric_positions(total, probs[i][j], draws)
+    found = []
+    for (i, j), total in zip(blocks, totals, strict=True):
+        p = probs[i][j]
+        if p == 1:
+            pos = np.tile(np.arange(total), count)
+            stream = np.repeat(np.arange(count), total)
+        elif p > 0:
+            pos, edges = _geometric(logs, draws, offset, math.log(1 - p), total, total * p)
+            stream = np.repeat(np.arange(count), edges)
+            offset += edges + 1
         else:
             continue
+        a, b = parts[i], parts[j]
         if i == j:  # position in itertools.combinations(a, 2) order
             starts = np.cumsum(np.arange(len(a) - 1, -1, -1)) - np.arange(len(a) - 1, -1, -1)
             x = np.searchsorted(starts, pos, side="right") - 1
             y = x + 1 + pos - starts[x]
         else:  # position in itertools.product(a, b) order
             x, y = np.divmod(pos, len(b))
-        firsts.append(a[x])
-        seconds.append(b[y])
-    if not firsts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    first, second = np.concatenate(firsts), np.concatenate(seconds)
+        found.append((stream, a[x], b[y]))
+    if not found:
+        return _EMPTY, _EMPTY, _EMPTY
+    stream, first, second = (np.concatenate(x) for x in zip(*found, strict=True))
     # graph.edges() lists each edge once, from the end added to the graph first, node by node,
     # and within a node in the order its edges were generated
     rank = np.empty(sum(sizes), dtype=np.int64)
     rank[np.concatenate(parts)] = np.arange(len(rank))
     swap = rank[second] < rank[first]
     u, v = np.where(swap, second, first), np.where(swap, first, second)
-    order = np.argsort(rank[u], kind="stable")
-    return u[order], v[order]
-
-
-def _geometric_positions(total: int, p: float, draws: random.Random) -> np.ndarray:
-    """Indices of the pairs that get an edge, by networkx's geometric skipping (same arithmetic)."""
-    log_q = math.log(1 - p)
-    found, pos = [], 0
-    while True:
-        pos += math.floor(math.log(draws.random()) / log_q)
-        if pos >= total:
-            return np.array(found, dtype=np.int64)
-        found.append(pos)
-        pos += 1
+    order = np.argsort(stream * len(rank) + rank[u], kind="stable")
+    return stream[order], u[order], v[order]
