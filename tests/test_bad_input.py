@@ -29,7 +29,7 @@ API = {
     "unknown key": ({"colour": "blue"}, "colour", "critical_mass"),
     "unknown key in a group": ({"funding": {"amount": 1}}, "funding.amount", "committed_amount"),
     "a preset name for a group": ({"region": "hamburg"}, "region", "mapping"),
-    "text for an integer": ({"n_organisations": "many"}, "region.n_organisations", "[4, 100000]"),
+    "text for an integer": ({"n_organisations": "many"}, "region.n_organisations", "[4, 2000000]"),
     "a list for a choice": ({"governance_mode": ["formal"]}, "governance.governance_mode", "text"),
     "None for steps": ({"steps": None}, "steps", "[1, 1200]"),
     "true for a number": ({"trust_decay": True}, "behaviour.trust_decay", "[0, 1]"),
@@ -43,7 +43,7 @@ API = {
     "trust below 0": ({"initial_trust": -0.01}, "region.initial_trust", "[0, 1]"),
     "share above 1": ({"share_outreach": 1.5}, "facilitation.share_outreach", "[0, 1]"),
     "sector shares off 1": ({"share_ngo": 0.5}, "region.share_*", "sum to 1"),
-    "no organisations": ({"n_organisations": 0}, "region.n_organisations", "[4, 100000]"),
+    "no organisations": ({"n_organisations": 0}, "region.n_organisations", "[4, 2000000]"),
     "a billion organisations": ({"n_organisations": 10**9}, "region.n_organisations", "[4, "),
     "zero steps": ({"steps": 0}, "steps", "[1, 1200]"),
     "funding ends before it starts": (
@@ -147,11 +147,11 @@ CLI_CASES = {
     ),
     "share above 1": (["region.cross_sector_share=1.5"], "region.cross_sector_share", "[0, 1]"),
     "sector shares off 1": (["region.share_ngo=0.6"], "region.share_*", "sum to 1"),
-    "no organisations": (["region.n_organisations=0"], "region.n_organisations", "[4, 100000]"),
+    "no organisations": (["region.n_organisations=0"], "region.n_organisations", "[4, 2000000]"),
     "too many organisations": (
         ["region.n_organisations=10000000"],
         "region.n_organisations",
-        "[4, 100000]",
+        "[4, 2000000]",
     ),
     "zero steps": (["steps=0"], "steps", "[1, 1200]"),
     "critical mass of one": (["critical_mass=1"], "critical_mass", "[2, "),
@@ -226,7 +226,7 @@ CONFIG_FILES = {
         "region/mine.yaml",
         "name: mine\nn_organisations: many\n",
         ["region=mine"],
-        ("region.n_organisations", "[4, 100000]"),
+        ("region.n_organisations", "[4, 2000000]"),
     ),
     "funding ends before it starts": (
         "funding/backwards.yaml",
@@ -239,7 +239,7 @@ CONFIG_FILES = {
         "# @package _global_\nstudy: wide\nhydra:\n  sweeper:\n    params:\n"
         "      region.n_organisations: 30,2\n",
         ["-m", "experiment=wide"],
-        ("region.n_organisations", "[4, 100000]"),
+        ("region.n_organisations", "[4, 2000000]"),
     ),
 }
 

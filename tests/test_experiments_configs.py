@@ -123,11 +123,11 @@ BAD = [
     (["governance=anarchy"], "governance=anarchy", "lead_organisation"),
     (["region.n_organisatons=30"], "region.n_organisatons", "n_organisations"),
     (["colour=blue"], "colour", "critical_mass"),
-    (["region.n_organisations=many"], "region.n_organisations", "[4, 100000]"),
-    (["region.n_organisations=2"], "region.n_organisations", "[4, 100000]"),
+    (["region.n_organisations=many"], "region.n_organisations", "[4, 2000000]"),
+    (["region.n_organisations=2"], "region.n_organisations", "[4, 2000000]"),
     (["governance.governance_mode=anarchy"], "governance.governance_mode", "gradual"),
     (["funding.committed_end=2030-13"], "funding.committed_end", "YYYY-MM"),
-    (["-m", "region.n_organisations=30,-1"], "region.n_organisations", "[4, 100000]"),
+    (["-m", "region.n_organisations=30,-1"], "region.n_organisations", "[4, 2000000]"),
     (["-m", "replicate=0,0"], "replicate=0", "once"),
 ]
 

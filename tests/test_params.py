@@ -37,7 +37,7 @@ def test_flat_names_are_unique_across_groups():
 @pytest.mark.parametrize(
     ("kwargs", "key", "fragment"),
     [
-        ({"n_organisations": 3}, "region.n_organisations", "[4, 100000]"),
+        ({"n_organisations": 3}, "region.n_organisations", "[4, 2000000]"),
         ({"n_organisations": "many"}, "region.n_organisations", "integer"),
         ({"initial_trust": 1.5}, "region.initial_trust", "[0, 1]"),
         ({"initial_trust": math.nan}, "region.initial_trust", "finite"),
@@ -57,6 +57,8 @@ def test_flat_names_are_unique_across_groups():
         ({"share_mission": 0.9}, "facilitation.share_*", "sum to 1"),
         ({"core_size": 100}, "region.core_size", "exceeds"),
         ({"committed_end": "2024-12"}, "funding.committed_end", "before"),
+        ({"n_organisations": 2_000_001}, "region.n_organisations", "[4, 2000000]"),
+        ({"n_organisations": 2_000_000, "mean_degree": 21.0}, "region.mean_degree", "20,000,000"),
         ({"committed_end": "2030-13"}, "funding.committed_end", "YYYY-MM"),
         ({"steps": 0}, "steps", "[1, 1200]"),
         ({"n_organisatons": 10}, "n_organisatons", "unknown parameter"),
@@ -143,3 +145,8 @@ def test_textual_seeds_work_like_numbers():
         .timeseries()
         .equals(CSEIModel(rng=42, steps=3).run().timeseries())
     )
+
+
+def test_a_pool_of_two_million_is_allowed():
+    params = Params.from_dict(None, n_organisations=2_000_000, mean_degree=20.0)
+    assert params.region.n_organisations == 2_000_000

@@ -25,6 +25,9 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Calendar years a month may name: a run of up to 1,200 months from 2199 still ends before year
 # 2300, well inside what the date axes of the plots can draw (years 1 to 9999).
 YEARS = (1900, 2199)
+# Expected prior ties (n_organisations x mean_degree / 2) at most: about 110 bytes of arrays per
+# tie, so the network of the largest pool stays within a few GiB of memory.
+MAX_PRIOR_TIES = 20_000_000
 
 
 class ParameterError(ValueError):
@@ -45,7 +48,9 @@ class RegionParams:
     """The pool of organisations, their prior ties, trust, visions and joining thresholds."""
 
     name: str = par("generic", doc="Label of the region preset.")
-    n_organisations: int = par(60, 4, 100_000, "Organisations in the regional pool.")
+    n_organisations: int = par(
+        60, 4, 2_000_000, "Organisations in the regional pool (up to an EU-wide pool)."
+    )
     share_municipality: float = par(
         0.15, 0, 1, "Share of municipalities; the four shares sum to 1."
     )
@@ -327,6 +332,12 @@ def validate(params: Params) -> Params:
     if r.core_size > r.n_organisations:
         raise ParameterError(
             "region.core_size", f"{r.core_size} exceeds n_organisations ({r.n_organisations})"
+        )
+    if r.n_organisations * r.mean_degree / 2 > MAX_PRIOR_TIES:
+        raise ParameterError(
+            "region.mean_degree",
+            f"{r.mean_degree:g} x n_organisations {r.n_organisations} / 2 exceeds "
+            f"{MAX_PRIOR_TIES:,} prior ties",
         )
     if month_index(f.committed_end) < month_index(f.committed_start):
         raise ParameterError(
