@@ -159,26 +159,52 @@ class TieNetwork:
 
     def trusted_share_in(self, inside: np.ndarray) -> np.ndarray:
         """Per organisation: trust-weighted share of its contacts that are inside (e.g. members)."""
-        num = self.trust_to(inside)
+        rows = self._rows_touching(np.flatnonzero(inside))
+        if rows is None:
+            num, den = self._full_sums(inside), self._full_sums(np.ones(self.n))
+            return np.divide(num, den, out=np.zeros(self.n), where=den > 0)
+        nodes, num = self._member_sums(inside, rows)
         # the share is 0 wherever num is: the weighted degree is needed only where num is not
-        rows = self._rows_touching(np.flatnonzero(num))
-        u, v, w = self.u[rows], self.v[rows], self._trust[rows]
-        den = np.bincount(u, w, self.n) + np.bincount(v, w, self.n)
-        return np.divide(num, den, out=np.zeros(self.n), where=den > 0)
+        nodes, num = nodes[num != 0], num[num != 0]
+        rows = self._rows_touching(nodes)
+        if rows is None:
+            den = self._full_sums(np.ones(self.n))[nodes]
+        else:
+            u, v, w = self.u[rows], self.v[rows], self._trust[rows]
+            den = _sums(nodes, u, w) + _sums(nodes, v, w)
+        out = np.zeros(self.n)
+        out[nodes] = np.divide(num, den, out=np.zeros(len(num)), where=den > 0)
+        return out
 
     def trust_to(self, inside: np.ndarray) -> np.ndarray:
         """Per organisation: summed trust on ties to organisations inside.
 
         Summed over the ties that touch an organisation inside, in row order: the other ties add
-        only zeros, so the sums equal those over every tie bit for bit.
+        only zeros, so the sums equal those of ``np.bincount`` over every tie bit for bit.
         """
         rows = self._rows_touching(np.flatnonzero(inside))
-        u, v, w = self.u[rows], self.v[rows], self._trust[rows]
+        if rows is None:
+            return self._full_sums(inside)
+        nodes, total = self._member_sums(inside, rows)
+        out = np.zeros(self.n)
+        out[nodes] = total
+        return out
+
+    def _full_sums(self, inside: np.ndarray) -> np.ndarray:
+        """Per organisation, trust times ``inside`` of the other end, over every tie."""
+        u, v, w = self.u[: self.m], self.v[: self.m], self.trust
         return np.bincount(u, w * inside[v], self.n) + np.bincount(v, w * inside[u], self.n)
+
+    def _member_sums(self, inside: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`trust_to` at the ends of ``rows`` (ascending), from those ties alone."""
+        u, v, w = self.u[rows], self.v[rows], self._trust[rows]
+        nodes = np.unique(np.concatenate([u, v]))
+        return nodes, _sums(nodes, u, w * inside[v]) + _sums(nodes, v, w * inside[u])
 
     def mean_trust_within(self, inside: np.ndarray) -> float:
         """Mean trust on ties whose both ends are inside; 0 where there are none."""
         rows = self._rows_touching(np.flatnonzero(inside))
+        rows = np.arange(self.m) if rows is None else rows
         rows = rows[inside[self.u[rows]] & inside[self.v[rows]]]
         return float(self._trust[rows].mean()) if len(rows) else 0.0
 
@@ -187,15 +213,18 @@ class TieNetwork:
             self.v[: self.m], minlength=self.n
         )
 
-    def _rows_touching(self, nodes: np.ndarray) -> np.ndarray:
-        """Rows of the ties with an end among ``nodes``, ascending (all rows if that is cheaper)."""
+    def _rows_touching(self, nodes: np.ndarray) -> np.ndarray | None:
+        """Rows of the ties with an end among ``nodes``, ascending; None where they are so many
+        that a pass over every tie is cheaper."""
         if not len(nodes) or not self.m:
             return _EMPTY
+        if len(nodes) > _DENSE_SHARE * self.n:
+            return None
         self._sync()
         ptr = self._ptr
         start, end = ptr[2 * nodes], ptr[2 * nodes + 2]
-        if (end - start).sum() > _DENSE_SHARE * 2 * self._base_m:
-            return np.arange(self.m)
+        if (end - start).sum() + self.m - self._base_m > _DENSE_SHARE * 2 * self.m:
+            return None
         found = self._row[_segments(start, end)]
         rec = np.arange(self._base_m, self.m)
         near = np.zeros(self.n, dtype=bool)
@@ -284,6 +313,15 @@ class TieNetwork:
             weight="trust",
         )
         return graph
+
+
+def _sums(nodes: np.ndarray, at: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``np.bincount(at, weights)[nodes]`` for ascending ``nodes``, summed in the same order."""
+    if not len(nodes):
+        return np.zeros(0)
+    where = np.minimum(np.searchsorted(nodes, at), len(nodes) - 1)
+    keep = nodes[where] == at
+    return np.bincount(where[keep], weights[keep], len(nodes))
 
 
 def _segments(start: np.ndarray, end: np.ndarray) -> np.ndarray:

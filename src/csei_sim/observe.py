@@ -37,17 +37,29 @@ class MetricsCollector(mesa.DataCollector):
             values.append(value if isinstance(value, _IMMUTABLE) else deepcopy(value))
 
 
+_STATUS_NAMES = {
+    Status.OUTSIDER: "outsiders",
+    Status.AWARE: "aware",
+    Status.MEMBER: "members",
+    Status.EXITED: "exited",
+}
+_BY_SECTOR = (Status.MEMBER, Status.AWARE)  # statuses also counted sector by sector
+
+
 def _counts(model: CSEIModel) -> dict[str, Any]:
     orgs = model.orgs
+    # one pass: organisations by (status, sector)
+    table = np.bincount(
+        orgs.status.astype(np.intp) * len(SECTORS) + orgs.sector,
+        minlength=len(Status) * len(SECTORS),
+    )[: len(Status) * len(SECTORS)].reshape(len(Status), len(SECTORS))
     out: dict[str, Any] = {}
     for status in Status:
-        inside = orgs.status == status
-        name = {"OUTSIDER": "outsiders", "AWARE": "aware", "MEMBER": "members", "EXITED": "exited"}
-        out[name[status.name]] = int(inside.sum())
-        if status in (Status.MEMBER, Status.AWARE):
-            by_sector = np.bincount(orgs.sector[inside], minlength=4)
-            for sector, count in zip(SECTORS, by_sector.tolist(), strict=True):
-                out[f"{name[status.name]}_{sector}"] = count
+        name = _STATUS_NAMES[status]
+        out[name] = int(table[status].sum())
+        if status in _BY_SECTOR:
+            for sector, count in zip(SECTORS, table[status].tolist(), strict=True):
+                out[f"{name}_{sector}"] = count
     return out
 
 
