@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import sys
 import time
@@ -64,7 +65,10 @@ def rss_mib() -> float:
 
 
 def time_model(kind: str, n: int, steps: int, repeats: int) -> dict[str, Any]:
-    """Wall and CPU seconds to build and run the model, per repeat, and the process's peak RSS."""
+    """Wall and CPU seconds to build and run the model, per repeat, the process's peak resident
+    memory (``ru_maxrss``, not tracemalloc: every allocation counts) and the 1-minute load
+    average at the start and the end."""
+    load = [os.getloadavg()[0]]
     warm_up = build(kind, 20, 2, seed=0)  # first-use imports and caches are not timed
     warm_up.step()
     del warm_up
@@ -79,7 +83,15 @@ def time_model(kind: str, n: int, steps: int, repeats: int) -> dict[str, Any]:
         wall.append(time.perf_counter() - w0)
         cpu.append(time.process_time() - c0)
         del model
-    return {"wall": wall, "cpu": cpu, "build": build_wall, "rss": rss_mib(), "base_rss": base}
+    load.append(os.getloadavg()[0])
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "build": build_wall,
+        "rss": rss_mib(),
+        "base_rss": base,
+        "load": load,
+    }
 
 
 def serial(runs: int) -> int:
