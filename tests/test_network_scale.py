@@ -173,3 +173,14 @@ def test_prior_ties_equal_networkx_community_by_community(n, shares, degree, com
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
     assert len(got[0]) > n / 2  # the case drew ties
+
+
+def test_sorted_insert_equals_numpys_insert():
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        old = np.sort(rng.integers(0, 50, int(rng.integers(0, 30))))
+        values = rng.integers(0, 1000, int(rng.integers(0, 30)))
+        at = np.sort(rng.integers(0, len(old) + 1, len(values)))
+        np.testing.assert_array_equal(
+            network._insert_sorted(old, at, values), np.insert(old, at, values)
+        )

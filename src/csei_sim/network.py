@@ -64,10 +64,9 @@ class _PairIndex:
         self._put(level, keys, rows)
 
     def _put(self, level: int, keys: np.ndarray, rows: np.ndarray) -> None:
-        stored = self._keys[level]
-        at = np.searchsorted(stored, keys)
-        self._keys[level] = np.insert(stored, at, keys)
-        self._rows[level] = np.insert(self._rows[level], at, rows)
+        at = np.searchsorted(self._keys[level], keys)
+        self._keys[level] = _insert_sorted(self._keys[level], at, keys)
+        self._rows[level] = _insert_sorted(self._rows[level], at, rows)
 
 
 class TieNetwork:
@@ -124,8 +123,11 @@ class TieNetwork:
         at = np.flatnonzero((rows < 0) & (lo != hi))
         if len(at):
             new_keys, first, inverse = np.unique(keys[at], return_index=True, return_inverse=True)
-            new_rows = np.empty(len(new_keys), dtype=np.int64)
-            new_rows[np.argsort(first)] = self.m + np.arange(len(new_keys))
+            if len(new_keys) == len(at):  # all distinct: first is a permutation of 0 .. k-1
+                new_rows = self.m + first
+            else:
+                new_rows = np.empty(len(new_keys), dtype=np.int64)
+                new_rows[np.argsort(first)] = self.m + np.arange(len(new_keys))
             if self.m + len(new_keys) > len(self.u):
                 self._grow(self.m + len(new_keys))
             src = at[first]
@@ -257,8 +259,8 @@ class TieNetwork:
         order = np.argsort(key, kind="stable")
         key = key[order]
         at = self._ptr[key + 1]  # after the entries the key has already
-        self._nbr = np.insert(self._nbr, at, np.concatenate([v, u])[order])
-        self._row = np.insert(self._row, at, np.concatenate([rows, rows])[order])
+        self._nbr = _insert_sorted(self._nbr, at, np.concatenate([v, u])[order])
+        self._row = _insert_sorted(self._row, at, np.concatenate([rows, rows])[order])
         self._ptr[1:] += np.cumsum(np.bincount(key, minlength=2 * self.n))
         self._base_m = self._rec_m = self.m
         self._rec_key = self._rec_nbr = self._rec_row = _EMPTY
@@ -313,6 +315,17 @@ class TieNetwork:
             weight="trust",
         )
         return graph
+
+
+def _insert_sorted(old: np.ndarray, at: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.insert(old, at, values)`` for ascending ``at``, without np.insert's sort of ``at``."""
+    out = np.empty(len(old) + len(values), dtype=old.dtype)
+    new = at + np.arange(len(at))
+    keep = np.ones(len(out), dtype=bool)
+    keep[new] = False
+    out[new] = values
+    out[keep] = old
+    return out
 
 
 def _sums(nodes: np.ndarray, at: np.ndarray, weights: np.ndarray) -> np.ndarray:
