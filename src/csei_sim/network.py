@@ -242,25 +242,23 @@ class TieNetwork:
         if _merge_due(self.m - self._base_m, self._base_m):
             self._merge()
             return
+        self._rec_key, self._rec_nbr, self._rec_row = self._unmerged_entries()
+        self._rec_m = self.m
+
+    def _unmerged_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Adjacency entries (key, neighbour, row) of the ties not merged yet, sorted by key."""
         rows = np.arange(self._base_m, self.m)
         u, v = self.u[rows], self.v[rows]
         key = np.concatenate([2 * u, 2 * v + 1])
         order = np.argsort(key, kind="stable")  # within a key, rows stay ascending
-        self._rec_key = key[order]
-        self._rec_nbr = np.concatenate([v, u])[order]
-        self._rec_row = np.concatenate([rows, rows])[order]
-        self._rec_m = self.m
+        return key[order], np.concatenate([v, u])[order], np.concatenate([rows, rows])[order]
 
     def _merge(self) -> None:
         """Merge every tie not in the merged part into it (new rows last within their key)."""
-        rows = np.arange(self._base_m, self.m)
-        u, v = self.u[rows], self.v[rows]
-        key = np.concatenate([2 * u, 2 * v + 1])
-        order = np.argsort(key, kind="stable")
-        key = key[order]
+        key, nbr, row = self._unmerged_entries()
         at = self._ptr[key + 1]  # after the entries the key has already
-        self._nbr = _insert_sorted(self._nbr, at, np.concatenate([v, u])[order])
-        self._row = _insert_sorted(self._row, at, np.concatenate([rows, rows])[order])
+        self._nbr = _insert_sorted(self._nbr, at, nbr)
+        self._row = _insert_sorted(self._row, at, row)
         self._ptr[1:] += np.cumsum(np.bincount(key, minlength=2 * self.n))
         self._base_m = self._rec_m = self.m
         self._rec_key = self._rec_nbr = self._rec_row = _EMPTY
