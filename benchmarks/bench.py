@@ -364,7 +364,10 @@ def targets(
     startup: list[SweepFigures],
     steps: int,
 ) -> str:
-    by = {(f.kind, f.n): f for f in [*figs, *scale]}
+    # Kept apart: the Boltzmann ratios come from the models run, the 1M/100k ratio from the
+    # scale run, which times both sizes the same way.
+    by = {(f.kind, f.n): f for f in figs}
+    by_scale = {(f.kind, f.n): f for f in scale}
     rows = []
 
     def check(name: str, value: float, goal: str, met: bool, spread: str = "", load="") -> None:
@@ -385,8 +388,8 @@ def targets(
                 "",
                 load,
             )
-    if ("csei", 1_000_000) in by:
-        big = by["csei", 1_000_000]
+    if ("csei", 1_000_000) in by_scale:
+        big = by_scale["csei", 1_000_000]
         spread = f"{min(big.wall):.1f} - {max(big.wall):.1f}"
         check(
             "1,000,000 x 144 months: wall s",
@@ -400,8 +403,8 @@ def targets(
         check("1,000,000 x 144 months: CPU s", cpu, "< 60", cpu < 60, "", _load(big))
         gib = big.rss / MIB_PER_GIB
         check("1,000,000 x 144 months: peak resident GiB", gib, "< 4", gib < 4, "", _load(big))
-        if ("csei", 100_000) in by:
-            scale_ratio = big.seconds / by["csei", 100_000].seconds
+        if ("csei", 100_000) in by_scale:
+            scale_ratio = big.seconds / by_scale["csei", 100_000].seconds
             check(
                 "time(1,000,000) / time(100,000)",
                 scale_ratio,
