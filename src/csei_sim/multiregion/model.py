@@ -102,7 +102,7 @@ class MultiRegionModel:
             base = own.behaviour.confidence
             # each event taken part in this month costs facilitation hours of that month
             model.params.facilitation.facilitation_hours = max(
-                0.0, own.facilitation.facilitation_hours - x.event_hours * state.events[i]
+                0.0, own.facilitation.facilitation_hours - x.event_hours * float(state.events[i])
             )
             model.params.facilitation.facilitation_effectiveness = float(state.effectiveness[i])
             model.params.facilitation.mission_skill = float(state.skill[i])
