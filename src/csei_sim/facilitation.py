@@ -151,13 +151,30 @@ def consultations(
     if wanted == 0 or len(aware) == 0 or len(members) == 0:
         return np.zeros(0, dtype=np.int64)
     met = rng.choice(aware, size=min(wanted, len(aware)), replace=False)
+    introduce(pop, ties, met, members, p, step)
+    return met
+
+
+def introduce(
+    pop: Population,
+    ties: TieNetwork,
+    met: np.ndarray,
+    members: np.ndarray,
+    p: FacilitationParams,
+    step: int,
+) -> None:
+    """Introduce each of ``met`` to the ``INTRODUCTIONS`` members closest in vision.
+
+    The pairs become acquainted, or gain trust if they already were; O(met x members).
+    """
+    if not len(met) or not len(members):
+        return
     gap = np.linalg.norm(pop.vision[met][:, None, :] - pop.vision[members][None, :, :], axis=2)
     k = min(INTRODUCTIONS, len(members))
     closest = members[np.argsort(gap, axis=1, kind="stable")[:, :k]]
     rows = ties.add(np.repeat(met, k), closest.ravel(), NEW_TIE_TRUST, step)
     ties.trust[rows] += p.dialogue_trust_gain * (1.0 - ties.trust[rows])
     ties.touch(rows, step)
-    return met
 
 
 @cache

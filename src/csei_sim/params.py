@@ -183,7 +183,7 @@ class FacilitationParams:
     )
     mission_rate: float = par(0.05, 0, 1, "Monthly pull of visions toward the mission at 20 hours.")
     recruit_rate: float = par(
-        0.05,
+        0.2,
         0,
         1,
         "Monthly chance that a fully committed member introduces a fully trusted contact, at "

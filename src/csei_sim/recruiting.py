@@ -6,7 +6,8 @@ gives (seed: Västerbotten grew from "four or five engaged actors" to "15–20 o
 year without a formal organisation; Kurzeme's "targeted bilateral consultations"; members' own
 networks are the main recruitment channel of collaborative networks, Ansell & Gash 2008). An
 introduction works like a consultation: the organisation becomes aware, the tie gains trust, and it
-reconsiders joining this month. An office's consultations come on top of this.
+reconsiders joining this month, and the member brings it to meet the members closest to it in
+vision, as a consultation does. An office's consultations come on top of this.
 
 An open call is a publicised membership offer: it reaches a share of the non-members, those whose
 interest (alignment with the mission) passes a bar apply, and the membership rules (entry
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from csei_sim import facilitation as fac
 from csei_sim.agents import Status
 from csei_sim.decisions import ALIGNMENT_SCALE
 from csei_sim.network import TieNetwork
@@ -66,6 +68,8 @@ def member_recruiting(
     ties.touch(hit, step)
     introduced = np.unique(target)
     pop.set_status(introduced[pop.status[introduced] == Status.OUTSIDER], Status.AWARE)
+    # the member brings its contact to meet the members closest to it, as a consultation does
+    fac.introduce(pop, ties, introduced, np.flatnonzero(member), p, step)
     return introduced
 
 
