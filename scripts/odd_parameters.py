@@ -167,10 +167,27 @@ CONSTANTS: dict[tuple[str, str], tuple[str, str]] = {
         "Commitment of the engaged core at the start.",
         "assumption (seed: “four or five engaged actors”)",
     ),
+    ("facilitation", "MISSION_CONSENSUS"): (
+        "Goal consensus at or above which mission work binds members close to the mission; below "
+        "it, it costs members far from it.",
+        "assumption (Mazzucato 2018: missions need broad agreement)",
+    ),
+    ("recruiting", "RECRUIT_HALF_HOURS"): (
+        "Effective facilitation hours per month at which facilitation's support of members' "
+        "recruiting is half its maximum.",
+        "assumption",
+    ),
+    ("governance", "OFFICE_PAID_MIN"): (
+        "Share of `office_cost` an operating office must be paid in a month for the month to "
+        "count as paid (unpaid months lead to closure).",
+        "assumption",
+    ),
 }
 CONSTANT_MODULES = (
     "population",
     "facilitation",
+    "recruiting",
+    "governance",
     "collaboration",
     "decisions",
     "funding",

@@ -26,7 +26,9 @@ def paired_clearly_greater(a, b, z: float = 2.0) -> bool:
     return diff.mean() > z * diff.std(ddof=1) / np.sqrt(len(diff))
 
 
-NO_EFFECT = {"learning_rate": 0.0, "peer_floor": 0.0, "confidence_gain": 0.0}
+# exchange that only helps: no hours spent, no practice that fails at home, nothing forgotten
+GAINS_ONLY = {"event_hours": 0.0, "transfer_risk": 0.0, "practice_decay": 0.0}
+NO_EFFECT = {"learning_rate": 0.0, "peer_floor": 0.0, "confidence_gain": 0.0, **GAINS_ONLY}
 
 
 # -- parameters ---------------------------------------------------------------------------------
@@ -116,7 +118,9 @@ def test_the_same_seed_gives_the_same_multi_region_run():
 # -- switched on: what exchange changes ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def busy_run() -> MultiRegionModel:
-    return MultiRegionModel(seed=3, exchange={"events_per_year": 12}, steps=SHORT).run()
+    return MultiRegionModel(
+        seed=3, exchange={"events_per_year": 12, **GAINS_ONLY}, steps=SHORT
+    ).run()
 
 
 def test_practice_rises_monotonically_toward_the_caps(busy_run):
@@ -136,7 +140,7 @@ def test_practice_rises_monotonically_toward_the_caps(busy_run):
 
 
 def test_members_gain_confidence_which_decays_when_exchange_stops():
-    x = {"events_per_year": 12, "months_active": 18}
+    x = {"events_per_year": 12, "months_active": 18, **GAINS_ONLY}
     mr = MultiRegionModel(seed=4, exchange=x, steps=SHORT).run()
     ts = mr.exchange_timeseries()
     p = mr.exchange
@@ -161,6 +165,7 @@ def test_confidence_raises_membership_over_replicates():
         "learning_rate": 0.0,
         "peer_floor": 0.0,
         "confidence_cap": 0.15,
+        **GAINS_ONLY,
     }
     on = total_members(confidence_only)
     off = total_members({"enabled": False})
@@ -176,6 +181,7 @@ def test_mission_skill_learnt_from_a_skilled_partner_raises_goal_consensus():
         "share_joint_seminar": 0.0,
         "share_shared_tool": 1.0,
         "confidence_gain": 0.0,
+        **GAINS_ONLY,
     }
     on, off = [], []
     for seed in range(8):
@@ -185,6 +191,39 @@ def test_mission_skill_learnt_from_a_skilled_partner_raises_goal_consensus():
         on.append(with_ex.region_timeseries("kurzeme")["goal_consensus"].iloc[1:].mean())
         off.append(without.region_timeseries("kurzeme")["goal_consensus"].iloc[1:].mean())
     assert paired_clearly_greater(on, off)
+
+
+def test_peer_exchange_can_lower_confidence_and_membership():
+    """Practices learnt from unlike regions can fail at home: confidence falls below zero, and
+    exchange that costs hours and fails often leaves fewer members than no exchange (paired)."""
+    seeds, regions = range(8), ["agder", "kurzeme", "vasterbotten", "voru"]
+    harmful = {
+        "events_per_year": 12,
+        "partner_choice": "dissimilar",
+        "transfer_risk": 1.0,
+        "event_hours": 16.0,
+    }
+    on, off = [], []
+    for seed in seeds:
+        mr = MultiRegionModel(regions, harmful, seed=seed, steps=48).run()
+        assert mr.state.failures.sum() > 0
+        assert mr.exchange_timeseries()["confidence"].min() < 0
+        on.append(sum(mr.region_timeseries(n)["members"].iloc[-1] for n in mr.names))
+        alone = MultiRegionModel(regions, {"enabled": False}, seed=seed, steps=48).run()
+        off.append(sum(alone.region_timeseries(n)["members"].iloc[-1] for n in alone.names))
+    assert paired_clearly_greater(off, on)
+
+
+def test_learnt_practice_is_forgotten_when_exchange_stops():
+    x = {"events_per_year": 12, "months_active": 12, "transfer_risk": 0.0}
+    mr = MultiRegionModel(seed=3, exchange=x, steps=SHORT).run()
+    ts = mr.exchange_timeseries()
+    for name, rows in ts.groupby("region"):
+        eff = rows.set_index("step")["facilitation_effectiveness"]
+        own = mr.base_params[name].facilitation.facilitation_effectiveness
+        assert eff.loc[12] > own
+        assert eff.loc[13:].is_monotonic_decreasing and eff.loc[SHORT] < eff.loc[12]
+        assert eff.loc[SHORT] > own  # forgotten slowly, toward the region's own level
 
 
 # -- partner choice ------------------------------------------------------------------------------

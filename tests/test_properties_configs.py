@@ -36,9 +36,9 @@ CAPS = {
     "event_size": 40,
     "collab_rate": 2,
     "reach_per_hour": 5,
-    "capacity_informal": 500,
+    "shared_capacity": 500,
     "capacity_lead": 500,
-    "capacity_formal": 500,
+    "capacity_per_fte": 500,
 }
 # Set together with other fields (shares sum to 1, the core fits the pool, months in order).
 JOINED = {"n_organisations", "core_size", "committed_start", "committed_end"}

@@ -3,8 +3,10 @@
 An aware organisation considers joining once the trust-weighted share of its contacts who are
 members reaches its personal threshold (Granovetter 1978); it then joins with a chance that rises
 with its expected net benefit. Members leave with a chance that rises as net benefit falls, damped
-by commitment (Ansell & Gash 2008). Inertia sets how often an organisation reconsiders at all.
-Exited organisations can be won back, more slowly.
+by commitment (Ansell & Gash 2008) and by trust in fellow members (loyalty: trust keeps members
+through hard times, Klos & Nooteboom 2001; Provan & Kenis 2008). Inertia sets how often an
+organisation reconsiders at all. Exited organisations can be won back, more slowly. Applicants to
+an open call who meet the entry requirements are admitted.
 """
 
 from __future__ import annotations
@@ -89,10 +91,12 @@ def decide(
     b: BehaviourParams,
     rng: np.random.Generator,
     prompted: np.ndarray | None = None,
+    applied: np.ndarray | None = None,
 ) -> Decisions:
     """Everyone decides from the same state; status changes are applied afterwards.
 
-    ``prompted`` organisations (just consulted) reconsider this month whatever their inertia.
+    ``prompted`` organisations (just consulted or introduced) reconsider this month whatever their
+    inertia; ``applied`` ones (applicants to an open call) join if they meet the entry criteria.
     """
     member = pop.is_(Status.MEMBER)
     share_in = ties.trusted_share_in(member.astype(float))
@@ -109,11 +113,25 @@ def decide(
     eligible = pop.capacity >= offer.entry_min_capacity
     join_p = b.join_rate * reconsider * respond
     join_p = np.where(pop.is_(Status.EXITED), join_p * b.rejoin_factor, join_p)
-    joined = np.flatnonzero(candidate & convinced & eligible & (draws < join_p))
+    joining = candidate & convinced & eligible & (draws < join_p)
+    if applied is not None and len(applied):
+        joining[applied] |= candidate[applied] & eligible[applied]
+    joined = np.flatnonzero(joining)
 
     leave_p = b.leave_rate * reconsider * (1.0 - respond) * (1.0 - pop.commitment)
+    leave_p *= 1.0 - b.trust_loyalty * member_bond(ties, member)
     left = np.flatnonzero(member & (draws < leave_p))
     return Decisions(joined, left)
+
+
+def member_bond(ties: TieNetwork, member: np.ndarray) -> np.ndarray:
+    """Per organisation: mean trust on its ties to members (0 without any); O(ties)."""
+    m = ties.m
+    u, v, w = ties.u[:m], ties.v[:m], ties.trust
+    to_member_u, to_member_v = member[v], member[u]
+    total = np.bincount(u, w * to_member_u, ties.n) + np.bincount(v, w * to_member_v, ties.n)
+    count = np.bincount(u, to_member_u, ties.n) + np.bincount(v, to_member_v, ties.n)
+    return np.divide(total, count, out=np.zeros(ties.n), where=count > 0)
 
 
 def spread_awareness(

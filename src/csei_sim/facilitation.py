@@ -24,6 +24,7 @@ EVENT_COMMITMENT = 0.03  # commitment a member gains from hosting an event (assu
 INTRODUCTIONS = 3  # members a consultation introduces an organisation to (assumption)
 OPEN_CALL = 0.2  # invitation weight of an aware organisation no member knows (trust units)
 TIE_SCALE = 0.5  # vision distance at which an acquaintance forms with 1/e of the top chance
+MISSION_CONSENSUS = 0.5  # goal consensus above which mission work binds members (assumption)
 
 
 def split_hours(p: FacilitationParams, hours: float) -> tuple[float, float, float]:
@@ -150,13 +151,30 @@ def consultations(
     if wanted == 0 or len(aware) == 0 or len(members) == 0:
         return np.zeros(0, dtype=np.int64)
     met = rng.choice(aware, size=min(wanted, len(aware)), replace=False)
+    introduce(pop, ties, met, members, p, step)
+    return met
+
+
+def introduce(
+    pop: Population,
+    ties: TieNetwork,
+    met: np.ndarray,
+    members: np.ndarray,
+    p: FacilitationParams,
+    step: int,
+) -> None:
+    """Introduce each of ``met`` to the ``INTRODUCTIONS`` members closest in vision.
+
+    The pairs become acquainted, or gain trust if they already were; O(met x members).
+    """
+    if not len(met) or not len(members):
+        return
     gap = np.linalg.norm(pop.vision[met][:, None, :] - pop.vision[members][None, :, :], axis=2)
     k = min(INTRODUCTIONS, len(members))
     closest = members[np.argsort(gap, axis=1, kind="stable")[:, :k]]
     rows = ties.add(np.repeat(met, k), closest.ravel(), NEW_TIE_TRUST, step)
     ties.trust[rows] += p.dialogue_trust_gain * (1.0 - ties.trust[rows])
     ties.touch(rows, step)
-    return met
 
 
 @cache
@@ -180,6 +198,28 @@ def mission_work(pop: Population, hours: float, p: FacilitationParams) -> float:
     rate = np.where(pop.is_(Status.MEMBER), pull, np.where(pop.is_(Status.AWARE), pull / 2, 0.0))
     pop.vision += np.minimum(rate, 1.0)[:, None] * (mission - pop.vision)
     return pull
+
+
+def mission_binding(pop: Population, hours: float, consensus: float, p: FacilitationParams) -> None:
+    """Mission work pays back in commitment when consensus holds, and costs it when it does not.
+
+    With consensus at or above ``MISSION_CONSENSUS`` members close to the mission (within
+    ``CONSENSUS_SCALE``) gain commitment, so they leave less often (a shared mission binds:
+    Mazzucato 2018, seed: Agder's and Võru's mission work); below it, members far from the mission
+    lose commitment (time spent on a mission they do not share).
+    """
+    if hours <= 0 or p.mission_commitment == 0:
+        return
+    rate = p.mission_commitment * 2.0 * hours / (hours + MISSION_HALF_HOURS)
+    members = pop.is_(Status.MEMBER)
+    close = np.linalg.norm(pop.vision - mission_target(pop), axis=1) <= CONSENSUS_SCALE
+    c = pop.commitment
+    if consensus >= MISSION_CONSENSUS:
+        bound = members & close
+        c[bound] += rate * (1.0 - c[bound])
+    else:
+        strained = members & ~close
+        c[strained] -= rate * c[strained]
 
 
 def goal_consensus(pop: Population, mission: np.ndarray) -> float:

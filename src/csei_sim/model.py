@@ -31,6 +31,7 @@ from csei_sim.network import TieNetwork, prior_ties
 from csei_sim.observe import MetricsCollector
 from csei_sim.params import ParameterError, Params
 from csei_sim.population import create_population
+from csei_sim.recruiting import member_recruiting, open_call
 
 SERVICE_MEMORY = 0.8  # share of last month's service level that carries over (assumption)
 SERVICE_SHARE = 0.5  # share of the balance the cluster is willing to spend on services per month
@@ -174,37 +175,51 @@ class CSEIModel(mesa.Model):
 
     def _start_state(self) -> dict[str, Any]:
         """Consensus, load and planning stability as they stand before the first month."""
-        members = int(self.orgs.is_(Status.MEMBER).sum())
-        office = 1.0 if self.governance.formal else 0.0
-        fee = self.funding.fee_per_member(self.governance.formal, self.params.governance.formal_fee)
+        gov, member = self.governance, self.orgs.is_(Status.MEMBER)
+        members = int(member.sum())
+        fee = self.funding.fee_per_member(gov.operating, self.params.governance.formal_fee)
         prospect = self.funding.income(1, members, fee)  # what the first month will bring
+        consensus = fac.goal_consensus(self.orgs, self.mission)
+        trust = self.ties.mean_trust_within(member)
+        capacity = gov.capacity(0.0, 1.0 if gov.operating else 0.0, trust, consensus)
         return {
-            "consensus": fac.goal_consensus(self.orgs, self.mission),
-            "load": coordination_load(members, self.governance.capacity(0.0, office)),
+            "consensus": consensus,
+            "load": coordination_load(members, capacity),
             "stability": self.funding.stability(0, prospect),
         }
 
     # -- one month -----------------------------------------------------------------------------
     def step(self) -> None:
-        """Income, facilitation, collaboration, trust decay, decisions, governance, data."""
-        t, p = self.steps, self.params
+        """Income, facilitation, recruiting, collaboration, trust decay, decisions, governance."""
+        t, p, gov = self.steps, self.params, self.governance
         hours = self._finance_month(t)
         eff_out, eff_dia, eff_mis = fac.split_hours(p.facilitation, hours)
         newly_aware = fac.outreach(self.orgs, eff_out, p.facilitation, self.rng)
         events_held, invited = fac.dialogue(
             self.orgs, self.ties, eff_dia, p.facilitation, self.rng, t
         )
+        effective = hours * p.facilitation.facilitation_effectiveness
+        introduced = member_recruiting(self.orgs, self.ties, effective, p.facilitation, self.rng, t)
+        # an office's consultations come on top of members' own recruiting (none while setting up)
         recruit_hours = self._month["office_hours"] * p.governance.office_recruit_share
         consulted = fac.consultations(
             self.orgs, self.ties, recruit_hours, p.facilitation, self.rng, t
         )
-        self._month["consulted"] = consulted
+        # a call is publicised by outreach in shared governance or by an operating office
+        applied = open_call(
+            self.orgs, self.mission, p.governance, t, eff_out > 0 or gov.operating, self.rng
+        )
+        self._month.update(
+            consulted=np.union1d(consulted, introduced), applied=applied, introduced=introduced
+        )
         fac.mission_work(self.orgs, eff_mis, p.facilitation)
         self.mission = fac.mission_target(self.orgs)
         consensus = fac.goal_consensus(self.orgs, self.mission)
-        members = int(self.orgs.is_(Status.MEMBER).sum())
-        capacity = self.governance.capacity(
-            hours * p.facilitation.facilitation_effectiveness, self._month["office_staffed"]
+        fac.mission_binding(self.orgs, eff_mis, consensus, p.facilitation)
+        member = self.orgs.is_(Status.MEMBER)
+        members = int(member.sum())
+        capacity = gov.capacity(
+            effective, self._month["office_staffed"], self.ties.mean_trust_within(member), consensus
         )
         load = coordination_load(members, capacity)
         outcome = collaborate(
@@ -217,11 +232,12 @@ class CSEIModel(mesa.Model):
         self._commit(self._month["stability"])
         newly_aware += invited + self._decide(t, load, outcome.pilot_orgs)
         self._log_pilots(t, outcome.pilot_orgs)
+        if gov.month_done(self._month["office_paid"]):
+            gov.close(t)
+            self._log(t, "deformalisation", -1, "the unpaid office closed")
         member_trust = self.ties.mean_trust_within(self.orgs.is_(Status.MEMBER))
-        if self.governance.consider_formalising(
-            t, int(self.orgs.is_(Status.MEMBER).sum()), member_trust
-        ):
-            self._log(t, "formalisation", -1, "the cluster set up an office")
+        if gov.consider_formalising(t, int(self.orgs.is_(Status.MEMBER).sum()), member_trust):
+            self._log(t, "formalisation", -1, "the cluster chose to set up an office")
         self._month.update(
             consensus=consensus,
             load=load,
@@ -230,6 +246,8 @@ class CSEIModel(mesa.Model):
             newly_aware=newly_aware,
             events_held=events_held,
             consultations=len(consulted),
+            introductions=len(introduced),
+            applicants=len(applied),
         )
         self.metrics = self._measure()
         self.datacollector.collect(self)
@@ -242,9 +260,9 @@ class CSEIModel(mesa.Model):
         members = int(self.orgs.is_(Status.MEMBER).sum())
         led.open_month()
         self.funding.apply_for_grants(
-            t, members, gov.formal, p.governance.formal_grant_multiplier, self.rng
+            t, members, gov.operating, p.governance.formal_grant_multiplier, self.rng
         )
-        fee = self.funding.fee_per_member(gov.formal, p.governance.formal_fee)
+        fee = self.funding.fee_per_member(gov.operating, p.governance.formal_fee)
         income = self.funding.income(t, members, fee)
         for source, amount in income.items():
             led.receive(source, amount)
@@ -255,12 +273,15 @@ class CSEIModel(mesa.Model):
         paid = led.spend("facilitation", wanted)
         hours = paid / fa.hourly_cost if fa.hourly_cost > 0 else fa.facilitation_hours
         office_paid = 0.0
-        if gov.formal:
+        if gov.setting_up:  # workshops on rules, legal form and services (seed: Pomorskie, 2025)
+            hours = max(0.0, hours - p.governance.setup_hours)
+            led.spend("office", p.governance.setup_cost)
+        elif gov.operating:
             cost = p.governance.office_cost
             office_paid = led.spend("office", cost) / cost if cost > 0 else 1.0
         unit = p.behaviour.service_unit_cost * max(members, 1)
         services = led.spend("services", min(unit, SERVICE_SHARE * led.balance))
-        target = services / unit + OFFICE_SERVICE * office_paid * gov.formal
+        target = services / unit + OFFICE_SERVICE * office_paid
         self.service_level = SERVICE_MEMORY * self.service_level + (1 - SERVICE_MEMORY) * min(
             1.0, target
         )
@@ -268,6 +289,7 @@ class CSEIModel(mesa.Model):
         # an office funded from month to month cannot hire or keep staff (vacancies, turnover)
         staffed = office_paid * (1.0 - p.governance.vacancy_unplanned * (1.0 - stability))
         self._month = {
+            "office_paid": office_paid,
             "office_staffed": staffed,
             "office_hours": staffed * p.governance.office_staff * FTE_HOURS,
             "fee": fee,
@@ -302,12 +324,20 @@ class CSEIModel(mesa.Model):
             strain=max(0.0, load - 1.0),
             lead_sector=lead,
             lead_dominance=p.governance.lead_dominance,
-            entry_min_capacity=p.governance.entry_min_capacity if gov.formal else 0.0,
+            entry_min_capacity=p.governance.entry_min_capacity if gov.operating else 0.0,
         )
         told = spread_awareness(
             orgs, self.ties, p.behaviour, offer.visibility, pilot_orgs, self.rng
         )
-        choice = decide(orgs, self.ties, offer, p.behaviour, self.rng, self._month["consulted"])
+        choice = decide(
+            orgs,
+            self.ties,
+            offer,
+            p.behaviour,
+            self.rng,
+            self._month["consulted"],
+            self._month["applied"],
+        )
         orgs.time_in_status += 1
         orgs.set_status(choice.left, Status.EXITED)
         orgs.set_status(choice.joined, Status.MEMBER)

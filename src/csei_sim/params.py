@@ -84,11 +84,19 @@ class GovernanceParams:
     governance_mode: str = par(
         "informal", doc="Mode of network governance.", choices=GOVERNANCE_MODES
     )
-    capacity_informal: float = par(
-        12.0, 1, 1e6, "Members shared governance coordinates unstrained."
+    shared_capacity: float = par(
+        40.0,
+        0,
+        1e6,
+        "Members shared governance coordinates at full member trust and goal consensus "
+        "(scaled by both).",
     )
-    capacity_lead: float = par(25.0, 1, 1e6, "Members a lead organisation coordinates unstrained.")
-    capacity_formal: float = par(80.0, 1, 1e6, "Members an administrative office coordinates.")
+    capacity_lead: float = par(
+        16.0, 0, 1e6, "Members a lead organisation coordinates on top of shared governance."
+    )
+    capacity_per_fte: float = par(
+        120.0, 0, 1e6, "Members one paid, staffed office position (FTE) coordinates."
+    )
     hours_per_capacity: float = par(
         8.0, 0.1, 1e4, "Facilitation hours that add one member of capacity."
     )
@@ -110,6 +118,25 @@ class GovernanceParams:
     lead_dominance: float = par(0.05, 0, 1, "Benefit lost by non-lead sectors under a lead org.")
     formalise_min_members: int = par(15, 1, 1_000_000, "Gradual: members needed to formalise.")
     formalise_min_trust: float = par(0.35, 0, 1, "Gradual: mean member trust needed to formalise.")
+    setup_months: int = par(
+        6, 0, 1200, "Months an office spends setting up (rules, legal form, services)."
+    )
+    setup_hours: float = par(
+        16.0, 0, 1e5, "Facilitation hours per month taken by set-up workshops while setting up."
+    )
+    setup_cost: float = par(1000.0, 0, 1e8, "Set-up cost per month while setting up (EUR).")
+    deformalise_months: int = par(
+        6, 0, 1200, "Months an office can go unpaid before it closes; 0 = never closes."
+    )
+    open_call_interval: int = par(
+        0, 0, 1200, "Months between open membership calls; 0 = no open calls."
+    )
+    open_call_reach: float = par(
+        0.3, 0, 1, "Share of non-member organisations an open call reaches."
+    )
+    open_call_bar: float = par(
+        0.5, 0, 1, "Interest (alignment with the mission) an organisation needs to apply."
+    )
 
 
 @dataclass
@@ -155,6 +182,20 @@ class FacilitationParams:
         4.0, 0.5, 1000, "Staff hours for one bilateral consultation with an aware organisation."
     )
     mission_rate: float = par(0.05, 0, 1, "Monthly pull of visions toward the mission at 20 hours.")
+    recruit_rate: float = par(
+        0.2,
+        0,
+        1,
+        "Monthly chance that a fully committed member introduces a fully trusted contact, at "
+        "saturating facilitation support.",
+    )
+    mission_commitment: float = par(
+        0.02,
+        0,
+        1,
+        "Monthly commitment mission work gives members close to the mission (takes from "
+        "distant ones when consensus is low).",
+    )
 
 
 @dataclass
@@ -169,7 +210,10 @@ class BehaviourParams:
     stranger_share: float = par(0.2, 0, 1, "Share of partner searches that pick any member.")
     pilot_share: float = par(0.25, 0, 1, "Share of successful projects that become visible pilots.")
     join_rate: float = par(0.35, 0, 1, "Joining chance at full benefit, times (1 - inertia).")
-    leave_rate: float = par(0.1, 0, 1, "Leaving chance at no benefit, times (1 - inertia).")
+    leave_rate: float = par(0.06, 0, 1, "Leaving chance at no benefit, times (1 - inertia).")
+    trust_loyalty: float = par(
+        0.6, 0, 1, "Cut in leaving chance at full mean trust to fellow members (loyalty)."
+    )
     rejoin_factor: float = par(0.3, 0, 1, "Joining chance of exited organisations, relative.")
     benefit_reservation: float = par(0.2, -2, 2, "Net benefit an organisation needs to stay.")
     decision_sharpness: float = par(8.0, 0.1, 100, "Steepness of the benefit response.")

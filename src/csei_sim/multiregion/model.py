@@ -93,11 +93,17 @@ class MultiRegionModel:
         ev.decay_confidence(state, x)
         state.events[:] = 0
         if x.active(t):
-            month = ev.draw_events(t, self.distance(), x, self.rng)
-            ev.apply_events(state, month, x)
+            distance = self.distance()
+            month = ev.draw_events(t, distance, x, self.rng)
+            ev.apply_events(state, month, x, distance, self.rng)
             self.log += [e.record(self.names, self.date_of(t)) for e in month]
         for i, model in enumerate(self.models.values()):
-            base = self.base_params[self.names[i]].behaviour.confidence
+            own = self.base_params[self.names[i]]
+            base = own.behaviour.confidence
+            # each event taken part in this month costs facilitation hours of that month
+            model.params.facilitation.facilitation_hours = max(
+                0.0, own.facilitation.facilitation_hours - x.event_hours * float(state.events[i])
+            )
             model.params.facilitation.facilitation_effectiveness = float(state.effectiveness[i])
             model.params.facilitation.mission_skill = float(state.skill[i])
             model.params.behaviour.confidence = float(np.clip(base + state.confidence[i], -1, 1))

@@ -141,6 +141,28 @@ class ExchangeParams:
         "Share of the exchange's confidence lost per month (half-life about 7 months at 0.1). "
         "Assumption.",
     )
+    event_hours: float = par(
+        8.0,
+        0,
+        1000,
+        "Facilitation hours a region spends on each exchange event it takes part in that month "
+        "(travel, preparation), taken from its own facilitation. Assumption.",
+    )
+    transfer_risk: float = par(
+        0.3,
+        0,
+        1,
+        "Chance, at the largest distance between regions (scaled to 1), that a practice learnt "
+        "from a partner fails at home: the visitor loses what it would have gained and its "
+        "confidence falls toward -confidence_cap. Assumption (practices travel badly between "
+        "unlike contexts).",
+    )
+    practice_decay: float = par(
+        0.02,
+        0,
+        1,
+        "Share of learnt practice (above the region's own level) forgotten per month. Assumption.",
+    )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None = None, **flat: Any) -> ExchangeParams:
