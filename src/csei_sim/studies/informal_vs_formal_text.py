@@ -56,6 +56,7 @@ def codes(values: list[str]) -> str:
     return ", ".join(f"`{v}`" for v in values)
 
 
+ENV.filters["region"] = rp.region_name
 ENV.filters["regions"] = region_list
 ENV.filters["counted"] = counted
 ENV.filters["codes"] = codes
