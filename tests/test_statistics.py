@@ -190,3 +190,10 @@ def test_the_short_answer_states_each_condition_and_where_the_lead_passes():
 def test_conclusions_give_the_critical_mass_as_share_and_count():
     lines = "\n".join(text.conclusions(fake_results("higher")))
     assert "Võru 7 of 25, Hamburg 30 of 120" in lines
+
+
+def test_an_equivalent_difference_is_marked_in_its_cell():
+    rng = np.random.default_rng(1)
+    base = pd.Series(rng.normal(100, 5, 30))
+    row = pd.Series(effects.paired(base + 0.5 + pd.Series(rng.normal(0, 0.05, 30)), base))
+    assert rp.effect_cell(row).endswith("(equivalent)")

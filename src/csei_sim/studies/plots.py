@@ -42,11 +42,11 @@ def mean_band(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return g.assign(lower=g["mean"] - half, upper=g["mean"] + half)
 
 
-def _grid(n: int, cols: int, width: float = 4.0, height: float = 2.9):
+def _grid(n: int, cols: int, width: float = 4.0, height: float = 2.9, sharex: bool = True):
     cols = min(cols, n)
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(
-        rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, sharex=True
+        rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, sharex=sharex
     )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
@@ -132,7 +132,9 @@ def forest(
     ``value="difference"``: the raw paired differences instead, each panel on its own scale."""
     groups = list(dict.fromkeys(effects[group]))
     hues = list(dict.fromkeys(effects[hue]))
-    fig, axes = _grid(len(outcomes), cols, width=3.3, height=0.32 * len(groups) + 1.2)
+    fig, axes = _grid(
+        len(outcomes), cols, width=3.3, height=0.32 * len(groups) + 1.2, sharex=value == "d"
+    )
     style = {"ms": 3.5, "lw": 1, "capsize": 2}
     for ax, (outcome, name) in zip(axes.flat, outcomes.items(), strict=False):
         rows = effects[effects["outcome"] == outcome]
