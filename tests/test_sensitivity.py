@@ -352,3 +352,25 @@ def test_headline_spec_refuses_funding_parameters_and_unknown_outcomes(tmp_path)
     bad.write_text("factors: [n_organisations]\nfundings: [lottery]\n")
     with pytest.raises(ParameterError, match="fundings"):
         hl.Spec.load(bad)
+
+
+def test_prim_survival_case_takes_critical_mass_as_a_share_of_each_pool():
+    from csei_sim.sensitivity.studies import PrimSettings, prim_cases
+
+    design = pd.DataFrame({"n_organisations": [20.0, 120.0]})
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "variant": ["informal", "formal"] * 2,
+            "members_2035": [10.0, 9.0, 10.0, 11.0],
+            "survival": 1.0,
+            "survival_ratio": 1.0,
+            "joint_projects": 1.0,
+            "time_to_critical_mass": 5.0,
+            "members_end_2030": 10.0,  # 10 members kept: 5 make critical mass of 20, 30 of 120
+        }
+    )
+    cases = prim_cases(runs, design, PrimSettings(), pools=pd.Series([20, 120]))
+    x, survives = cases["survives_grant_end"]
+    assert list(survives) == [True, True, False, False]
+    assert list(cases["informal_beats_formal"][1]) == [True, False]
