@@ -9,6 +9,7 @@ import yaml
 
 from csei_sim import CSEIModel
 from csei_sim.experiment import aggregate, run_sweep
+from csei_sim.experiment.report import main as report_main
 from csei_sim.params import ParameterError, Params, critical_mass_count
 
 
@@ -47,7 +48,7 @@ def test_an_absolute_critical_mass_is_refused_in_one_line():
     assert "\n" not in text
 
 
-def test_a_stored_run_folder_with_an_absolute_critical_mass_is_refused(tmp_path):
+def test_a_stored_run_folder_with_an_absolute_critical_mass_is_refused(tmp_path, capsys):
     run_sweep({"tiny": Params.from_dict(steps=2)}, tmp_path, n_jobs=1, progress=False)
     aggregate(tmp_path)  # today's folders read back
     config = next(tmp_path.rglob("config.yaml"))
@@ -59,5 +60,8 @@ def test_a_stored_run_folder_with_an_absolute_critical_mass_is_refused(tmp_path)
     done = json.loads(done_file.read_text())
     done["files"]["config.yaml"] = config.stat().st_size  # a consistent folder of its time
     done_file.write_text(json.dumps(done))
-    with pytest.raises(ParameterError, match="critical_mass: .*critical_mass_share"):
+    with pytest.raises(ParameterError, match="critical_mass: .*critical_mass_share.*config.yaml"):
         aggregate(tmp_path)
+    assert report_main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "critical_mass" in err and str(config) in err
