@@ -154,7 +154,12 @@ CLI_CASES = {
         "[4, 2000000]",
     ),
     "zero steps": (["steps=0"], "steps", "[1, 1200]"),
-    "critical mass of one": (["critical_mass=1"], "critical_mass", "[2, "),
+    "critical mass of a share 0.01": (
+        ["critical_mass_share=0.01"],
+        "critical_mass_share",
+        "[0.05, 0.9]",
+    ),
+    "an absolute critical mass": (["critical_mass=15"], "critical_mass", "critical_mass_share"),
     "funding ends before it starts": (
         ["funding.committed_start=2031-01", "funding.committed_end=2030-12"],
         "funding.committed_end",

@@ -85,7 +85,7 @@ def test_command_line_values_override_presets(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("experiment", "runs"),
     [
-        ("informal_vs_formal", 4 * 3 * 20),
+        ("informal_vs_formal", 4 * 3 * 3 * 20),
         ("funding_scenarios", 6 * 20),
         ("facilitation_grid", 3 * 5 * 10),
         ("smoke", 4),

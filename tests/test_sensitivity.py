@@ -236,3 +236,141 @@ def test_bad_command_line_input_stops_with_the_key(tmp_path, capsys):
     assert main(["sobol", "--report-dir", str(tmp_path)]) == 2
     assert "run morris first" in capsys.readouterr().err
     assert not (tmp_path / "morris").exists()
+
+
+# -- robustness of study 1's headline -------------------------------------------------------------
+
+HEADLINE_SPEC = """
+outcomes: [joint_projects, time_to_critical_mass]
+fundings: [none, committed_2030]
+factors: [n_organisations, initial_trust]
+"""
+
+
+@pytest.fixture
+def headline_spec(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text(HEADLINE_SPEC)
+    return path
+
+
+def headline_args(method, spec, out, *extra):
+    return [
+        "headline",
+        method,
+        "--spec",
+        str(spec),
+        "--out",
+        str(out),
+        "--set",
+        "steps=24",
+        "--n-jobs",
+        "1",
+        "--quiet",
+        *extra,
+    ]
+
+
+def test_the_packaged_headline_spec_loads_and_names_the_funding_condition():
+    from csei_sim.sensitivity import headline as hl
+
+    spec = hl.Spec.load()
+    assert spec.fundings == ("none", "project_grants", "committed_2030")
+    assert "n_organisations" in spec.factors and "members_2035" in spec.outcomes
+    space = hl.HeadlineSpace(spec.space(), spec.fundings)
+    assert space.names[-1] == "funding" and space.problem()["bounds"][-1] == [0.0, 3.0]
+    assert [space.funding_of(v) for v in (0.0, 1.99, 2.5, 3.0)] == [
+        "none",
+        "project_grants",
+        "committed_2030",
+        "committed_2030",
+    ]
+
+
+def test_headline_sobol_decomposes_informal_minus_formal_with_funding_a_factor(
+    headline_spec, tmp_path
+):
+    out = tmp_path / "sobol"
+    assert main(headline_args("sobol", headline_spec, out, "--samples", "4")) == 0
+    design = pd.read_parquet(out / "design.parquet")
+    assert len(design) == 4 * (3 + 2) and set(design.columns) >= {"funding", "n_organisations"}
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert set(runs["variant"]) == {"informal", "formal"} and len(runs) == 2 * len(design)
+    indices = pd.read_csv(out / "indices.csv")
+    assert set(indices["factor"]) == {"n_organisations", "initial_trust", "funding"}
+    assert set(indices["outcome"]) == {"joint_projects", "time_to_critical_mass"}
+    # the outcome is the paired difference of each point, informal minus formal
+    point = runs[runs["point"] == 0].set_index("variant")["joint_projects"]
+    from csei_sim.sensitivity.headline import differences
+
+    diff = differences(runs, ("joint_projects",))
+    assert diff.loc[0, "joint_projects"] == point["informal"] - point["formal"]
+    text = (out / "report.md").read_text()
+    assert "## Sobol indices of the difference" in text and "committed_2030" in text
+
+
+def test_headline_prim_finds_boxes_with_the_funding_condition_categorical(headline_spec, tmp_path):
+    out = tmp_path / "prim"
+    assert main(headline_args("prim", headline_spec, out, "--samples", "20")) == 0
+    design = pd.read_parquet(out / "design.parquet")
+    assert sorted(design["funding"].value_counts()) == [10, 10]  # balanced
+    cases = pd.read_csv(out / "cases.csv")
+    assert set(cases["case"]) == {
+        f"{o}_{c}"
+        for o in ("joint_projects", "time_to_critical_mass")
+        for c in ("informal_ahead", "formal_ahead")
+    }
+    assert "## PRIM: where each mode is ahead" in (out / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--samples", "6"], "power of 2"),
+        (["--samples", "4096"], "power of 2"),
+        (["--replicates", "0"], "--replicates"),
+        (["--preset", "funding=none"], "funding is a factor"),
+    ],
+)
+def test_headline_refuses_bad_sizes_in_one_line(headline_spec, tmp_path, capsys, extra, fragment):
+    assert main(headline_args("sobol", headline_spec, tmp_path / "x", *extra)) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_headline_spec_refuses_funding_parameters_and_unknown_outcomes(tmp_path):
+    from csei_sim.sensitivity import headline as hl
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("factors: [committed_amount]\nfundings: [none]\n")
+    with pytest.raises(ParameterError, match="funding condition is a factor"):
+        hl.Spec.load(bad)
+    bad.write_text("factors: [n_organisations]\nfundings: [none]\noutcomes: [survival]\n")
+    with pytest.raises(ParameterError, match="outcomes"):
+        hl.Spec.load(bad)
+    bad.write_text("factors: [n_organisations]\nfundings: [lottery]\n")
+    with pytest.raises(ParameterError, match="fundings"):
+        hl.Spec.load(bad)
+
+
+def test_prim_survival_case_takes_critical_mass_as_a_share_of_each_pool():
+    from csei_sim.sensitivity.studies import PrimSettings, prim_cases
+
+    design = pd.DataFrame({"n_organisations": [20.0, 120.0]})
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "variant": ["informal", "formal"] * 2,
+            "members_2035": [10.0, 9.0, 10.0, 11.0],
+            "survival": 1.0,
+            "survival_ratio": 1.0,
+            "joint_projects": 1.0,
+            "time_to_critical_mass": 5.0,
+            "members_end_2030": 10.0,  # 10 members kept: 5 make critical mass of 20, 30 of 120
+        }
+    )
+    cases = prim_cases(runs, design, PrimSettings(), pools=pd.Series([20, 120]))
+    x, survives = cases["survives_grant_end"]
+    assert list(survives) == [True, True, False, False]
+    assert list(cases["informal_beats_formal"][1]) == [True, False]

@@ -23,12 +23,12 @@ TINY_IVF = replace(
     ivf.FULL,
     name="tiny",
     regions=("vasterbotten", "voru"),
+    fundings=("none", "committed_2030"),
     replicates=3,
     steps=24,
     months=("2025-12", "2026-12"),
     flip_sizes=(20, 30),
     flip_trusts=(0.3, 0.6),
-    flip_hours=(40.0,),
     flip_replicates=3,
 )
 TINY_FUNDING = replace(
@@ -39,7 +39,7 @@ TINY_FUNDING = replace(
     steps=24,
     months=("2025-06", "2025-12", "2026-12"),
 )
-VERDICTS = {"higher", "lower", "undecided", "identical"}
+VERDICTS = set(effects.VERDICTS)
 
 
 def figures_of(report: Path) -> list[Path]:
@@ -91,11 +91,13 @@ def test_informal_vs_formal_pipeline_writes_report_tables_and_figures(ivf_report
     }
     eff = pd.read_csv(report.parent / "tables" / "effects_vs_informal.csv")
     outcomes = TINY_IVF.outcomes()
-    assert len(eff) == 2 * 3 * len(outcomes)  # regions x modes other than informal x outcomes
+    # regions x fundings x modes other than informal x outcomes
+    assert len(eff) == 2 * 2 * 3 * len(outcomes)
     assert set(eff["governance"]) == {"gradual", "formal", "lead_organisation"}
+    assert set(eff["funding"]) == {"none", "committed_2030"}
     assert set(eff["verdict"]) <= VERDICTS
     flip = pd.read_csv(report.parent / "tables" / "flip_cells.csv")
-    assert len(flip) == 2 * 2 * 1 * 2  # sizes x trusts x hours x compared months
+    assert len(flip) == 2 * 2 * 2 * 2  # sizes x trusts x fundings x compared months
     for name in outcomes.values():
         assert f"**{name}**" in text  # one effect table per outcome
     assert "members at end of 2026-12" in text and "formal ahead" in text
@@ -106,9 +108,13 @@ def test_informal_vs_formal_effects_match_the_runs(ivf_report):
     means = pd.read_csv(report.parent / "tables" / "outcome_means.csv")
     eff = pd.read_csv(report.parent / "tables" / "effects_vs_informal.csv")
     row = eff[
-        (eff.region == "voru") & (eff.governance == "formal") & (eff.outcome == "joint_projects")
+        (eff.region == "voru")
+        & (eff.funding == "none")
+        & (eff.governance == "formal")
+        & (eff.outcome == "joint_projects")
     ].iloc[0]
-    by_mode = means[means.region == "voru"].set_index("governance")["joint_projects"]
+    cell = means[(means.region == "voru") & (means.funding == "none")]
+    by_mode = cell.set_index("governance")["joint_projects"]
     close = {"rel": 1e-4}  # the tables keep six significant digits
     assert row["treated_mean"] == pytest.approx(by_mode["formal"], **close)
     assert row["reference_mean"] == pytest.approx(by_mode["informal"], **close)
@@ -120,7 +126,7 @@ def test_a_study_resumes_without_rerunning(ivf_report, tmp_path):
     before = {p: p.stat().st_size for p in (root / "runs").rglob("timeseries.parquet")}
     again = ivf.STUDY.run(TINY_IVF, root / "runs", tmp_path / "again", n_jobs=1, progress=False)
     after = {p: p.stat().st_size for p in (root / "runs").rglob("timeseries.parquet")}
-    assert before == after and len(before) == 48
+    assert before == after and len(before) == TINY_IVF.n_runs() == 96
     old = pd.read_csv(report.parent / "tables" / "effects_vs_informal.csv")
     new = pd.read_csv(again.parent / "tables" / "effects_vs_informal.csv")
     pd.testing.assert_frame_equal(old, new)

@@ -233,7 +233,9 @@ class Params:
 
     steps: int = par(144, 1, 1200, "Months simulated.")
     start: str = par("2025-01", doc="Calendar month of the first step (YYYY-MM).")
-    critical_mass: int = par(15, 2, 1_000_000, "Members at which the cluster has critical mass.")
+    critical_mass_share: float = par(
+        0.25, 0.05, 0.9, "Share of the pool whose membership is critical mass (at least 2 members)."
+    )
     region: RegionParams = field(default_factory=RegionParams)
     governance: GovernanceParams = field(default_factory=GovernanceParams)
     funding: FundingParams = field(default_factory=FundingParams)
@@ -272,9 +274,27 @@ class Params:
             out.update(value if key in _GROUPS else {key: value})
         return out
 
+    @property
+    def critical_mass(self) -> int:
+        """Members at which the cluster has critical mass: the share of the pool, rounded up."""
+        return critical_mass_count(self.critical_mass_share, self.region.n_organisations)
+
     def step_of(self, month: str) -> int:
         """Step after which ``month`` (YYYY-MM) has ended; step 0 is the start state."""
         return month_index(month) - month_index(self.start) + 1
+
+
+def critical_mass_count(share: float, pool: int) -> int:
+    """max(2, ceil(share x pool)): a cluster of one is no cluster (tolerant of float noise)."""
+    return max(2, math.ceil(round(share * pool, 9)))
+
+
+# Keys that are no longer parameters, with what replaces them: a stored run folder or command line
+# naming one is refused in one line instead of being misread.
+RETIRED = {
+    "critical_mass": "an absolute count is no longer a parameter; critical mass is now "
+    "critical_mass_share of the pool (default 0.25); re-run the runs with the current version",
+}
 
 
 _GROUPS: dict[str, type] = {
@@ -299,6 +319,8 @@ def _qualify(key: str, group: str | None = None) -> tuple[str | None, str]:
             allowed = ", ".join(f.name for f in dataclasses.fields(_GROUPS[group]))
             raise ParameterError(f"{group}.{key}", f"unknown key; allowed: {allowed}")
         return group, key
+    if key in RETIRED:
+        raise ParameterError(key, RETIRED[key])
     if key in _TOP:
         return None, key
     if key in _FLAT_INDEX:

@@ -39,7 +39,7 @@ ALLOWED_TARGETS = frozenset(
 LOGGING_NODES = ("job_logging", "hydra_logging")
 LOGGING_STREAMS = frozenset({"ext://sys.stdout", "ext://sys.stderr"})
 # keys whose values are numbers, months or flags, not names of presets or folders
-PLAIN_KEYS = frozenset({"seed", "replicate", "steps", "start", "critical_mass", "plot"})
+PLAIN_KEYS = frozenset({"seed", "replicate", "steps", "start", "critical_mass_share", "plot"})
 NAME = re.compile(r"^[A-Za-z0-9_*?\[\]][A-Za-z0-9_.*?\[\]-]*$")  # glob(...) patterns included
 REFUSED_FLAGS = {"--experimental-rerun": "it unpickles a file, which can run any code"}
 

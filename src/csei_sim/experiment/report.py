@@ -23,6 +23,7 @@ from csei_sim.experiment import figures
 from csei_sim.experiment.results import aggregate, find_runs
 from csei_sim.experiment.stats import interval
 from csei_sim.metrics import RADAR
+from csei_sim.params import ParameterError
 from csei_sim.run import atomic_write
 
 OUTCOMES = [
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         path = write_report(args.sweep_dir, args.out)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ParameterError) as err:  # ParameterError: an unreadable run
         print(f"csei-sim-report: error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {path}")

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from csei_sim.experiment.runner import CONFIG, DONE, read_done
-from csei_sim.params import Params
+from csei_sim.params import ParameterError, Params
 
 RUN_KEYS = ["run", "scenario", "base_seed", "replicate", "seed"]
 SKIP_DIRS = {".submitit", ".hydra", "report"}
@@ -45,9 +45,13 @@ def find_runs(sweep_dir: Path | str) -> tuple[list[Path], list[Path]]:
 def _run_row(root: Path, folder: Path) -> dict:
     done = json.loads((folder / DONE).read_text())
     config = yaml.safe_load((folder / CONFIG).read_text())
-    params = Params.from_dict(
-        {k: v for k, v in config.items() if k not in ("seed", "base_seed", "replicate")}
-    )
+    try:
+        params = Params.from_dict(
+            {k: v for k, v in config.items() if k not in ("seed", "base_seed", "replicate")}
+        )
+    except ParameterError as err:  # e.g. a folder of an older version: say which one
+        reason = str(err).removeprefix(f"{err.key}: ")
+        raise ParameterError(err.key, f"{reason} (in {folder / CONFIG})") from None
     return {
         "run": folder.relative_to(root).as_posix(),
         "scenario": done.get("scenario"),

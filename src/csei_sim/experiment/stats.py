@@ -57,3 +57,54 @@ def wilson(values: pd.Series | np.ndarray, level: float = LEVEL) -> tuple[float,
 def interval(values: pd.Series | np.ndarray, metric: str = "") -> tuple[float, float, float, int]:
     """The 95% interval the report uses: Wilson for shares, t for means."""
     return wilson(values) if metric in SHARES else mean_ci(values)
+
+
+# -- families of comparisons ---------------------------------------------------------------------
+
+CORRECTIONS = ("holm", "bh", "none")
+
+
+def adjust(p_values: pd.Series | np.ndarray, method: str = "holm") -> np.ndarray:
+    """p-values adjusted over one family of comparisons (missing values stay missing).
+
+    ``holm``: Holm's step-down correction, which controls the chance of any false "clearly
+    different" in the family (Holm 1979); ``bh``: Benjamini-Hochberg, which controls the expected
+    share of false ones among those called (Benjamini & Hochberg 1995); ``none``: unchanged.
+    """
+    if method not in CORRECTIONS:
+        raise ValueError(f"correction: {method!r} is not one of: {', '.join(CORRECTIONS)}")
+    p = np.asarray(p_values, dtype=float)
+    out = p.copy()
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if method == "none" or m == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    ranked = p[ok][order]
+    if method == "holm":
+        stepped = np.maximum.accumulate(ranked * (m - np.arange(m)))
+    else:
+        stepped = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+    values = np.empty(m)
+    values[order] = np.minimum(stepped, 1.0)
+    out[ok] = values
+    return out
+
+
+def tost(diffs: np.ndarray, margin: float) -> float:
+    """p-value of two one-sided t-tests that the mean of ``diffs`` lies inside (-margin, margin).
+
+    Small p: the difference is practically nil (equivalence; Schuirmann 1987). With no spread the
+    answer is certain either way (0 inside the margin, 1 outside); nan with fewer than 2 values.
+    """
+    x = np.asarray(diffs, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) < 2 or not np.isfinite(margin) or margin <= 0:
+        return np.nan
+    mean, sd = float(x.mean()), float(x.std(ddof=1))
+    if sd == 0:
+        return 0.0 if abs(mean) < margin else 1.0
+    se = sd / np.sqrt(len(x))
+    lower = stats.t.sf((mean + margin) / se, len(x) - 1)  # H0: mean <= -margin
+    upper = stats.t.cdf((mean - margin) / se, len(x) - 1)  # H0: mean >= +margin
+    return float(max(lower, upper))

@@ -4,8 +4,10 @@
     csei-sim-analysis sobol  [--samples 128 --top 8]     # Sobol indices of Morris's top factors
     csei-sim-analysis prim   [--samples 300]             # PRIM: informal beats formal; survival
     csei-sim-analysis report                             # rebuild report.md and figures
+    csei-sim-analysis headline sobol|prim [--samples N]  # study 1's informal-minus-formal
 
-Results go to ``experiments/sensitivity/<analysis>/`` (``--out``), the report to
+Results go to ``experiments/sensitivity/<analysis>/`` (``--out``; the headline's to
+``experiments/sensitivity/headline_<method>/``), the report to
 ``experiments/sensitivity/`` (``--report-dir``). Runs are resumable: the same command again skips
 every finished run. Bad input stops with one line naming the key and what is allowed.
 """
@@ -55,7 +57,55 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--alpha", type=float, default=0.05, help="drop restrictions with qp above")
     rep = sub.add_parser("report", help="rebuild the report from the analysis folders")
     rep.add_argument("--report-dir", type=Path, default=ROOT)
+    _headline(sub.add_parser("headline", help="Sobol or PRIM of informal minus formal"))
     return p
+
+
+def _headline(h: argparse.ArgumentParser) -> None:
+    from csei_sim.sensitivity import headline as hl
+
+    h.add_argument("method", choices=("sobol", "prim"))
+    h.add_argument(
+        "--samples",
+        type=int,
+        help=f"Sobol base samples (power of 2, default {hl.SOBOL_SAMPLES}) or PRIM points "
+        f"(default {hl.PRIM_SAMPLES})",
+    )
+    h.add_argument("--spec", type=Path, default=hl.SPEC, help="factors, fundings and outcomes")
+    h.add_argument("--out", type=Path, help="folder (default experiments/sensitivity/headline_X)")
+    h.add_argument("--preset", action="append", default=[], metavar="GROUP=NAME")
+    h.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    h.add_argument("--replicates", type=int, default=1, help="paired runs per point, averaged")
+    h.add_argument("--base-seed", type=int, default=2025)
+    h.add_argument("--seed", type=int, default=1, help="seed of the design and bootstrap")
+    h.add_argument("--n-jobs", type=int, default=2)
+    h.add_argument("--min-coverage", type=float, default=0.5)
+    h.add_argument("--max-dims", type=int, default=3)
+    h.add_argument("--alpha", type=float, default=0.05)
+    h.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run_headline(args: argparse.Namespace) -> Path:
+    from csei_sim.sensitivity import headline as hl
+
+    default = hl.SOBOL_SAMPLES if args.method == "sobol" else hl.PRIM_SAMPLES
+    settings = hl.Settings(
+        method=args.method,
+        out=args.out or ROOT / f"headline_{args.method}",
+        spec=hl.Spec.load(args.spec),
+        samples=default if args.samples is None else args.samples,
+        replicates=args.replicates,
+        base_seed=args.base_seed,
+        seed=args.seed,
+        n_jobs=args.n_jobs,
+        progress=not args.quiet,
+        choices=_pairs(args.preset, "--preset"),
+        overrides=_pairs(args.set, "--set"),
+        min_coverage=args.min_coverage,
+        max_dims=args.max_dims,
+        alpha=args.alpha,
+    )
+    return hl.run(settings)
 
 
 def _common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -143,6 +193,8 @@ def run(args: argparse.Namespace) -> Path:
         from csei_sim.sensitivity.report import write_report
 
         return write_report(args.report_dir)
+    if args.command == "headline":
+        return run_headline(args)
     c = _common_settings(args)
     if args.command == "morris":
         out = studies.run_morris(

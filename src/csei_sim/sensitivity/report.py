@@ -243,7 +243,7 @@ def _prim(folder: Path, s: dict, figs: Path) -> str:
         f"({_cost(s)}). Informal beats formal where its mean `{s['compare']}` is "
         f"higher; a cluster survives the grant's end where, 24 months after it, it keeps at "
         f"least {s['survival_threshold']:.0%} of its members and still has critical mass "
-        f"(>= {s.get('critical_mass', 15)} members); both modes pooled, the mode as a "
+        f"({_critical(s)}); both modes pooled, the mode as a "
         "categorical input. "
         f"Chosen box: the densest on the peeling curve with coverage >= {s['min_coverage']} and "
         f"at most {s['max_dims']} restricted factors, less the restrictions with a "
@@ -315,3 +315,11 @@ def _case(folder: Path, case: str, row: pd.Series, figs: Path) -> str:
 
 
 __all__ = ["write_report", "morris_top", "np"]
+
+
+def _critical(settings: dict) -> str:
+    """Critical mass as the settings of a PRIM analysis record it: a share of the pool (older
+    analyses recorded an absolute count)."""
+    if "critical_mass_share" in settings:
+        return f"a share {settings['critical_mass_share']:g} of each point's pool as members"
+    return f">= {settings.get('critical_mass', 15)} members"

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csei_sim.params import ParameterError, Params
+from csei_sim.params import ParameterError, Params, critical_mass_count
 from csei_sim.sensitivity import discovery, morris, sobol
 from csei_sim.sensitivity.evaluate import ModelRunner
 from csei_sim.sensitivity.factors import FactorSpace, settings_of
@@ -138,15 +138,20 @@ class PrimSettings:
     samples: int = 300
     compare: str = "members_2035"  # outcome on which informal must beat formal
     survival_threshold: float = 0.9  # survival ratio at or above which a cluster survives ...
-    critical_mass: int = 15  # ... with at least this many members two years after the end
+    critical_mass_share: float = 0.25  # ... with this share of its pool as members two years on
     min_coverage: float = 0.5
     max_dims: int = 3
     alpha: float = 0.05  # restrictions with a larger quasi-p-value are dropped
     resamples: int = 10
 
 
-def prim_cases(runs: pd.DataFrame, design: pd.DataFrame, s: PrimSettings) -> dict[str, tuple]:
-    """The two cases of interest as (inputs, boolean outcome) for PRIM."""
+def prim_cases(
+    runs: pd.DataFrame, design: pd.DataFrame, s: PrimSettings, pools: pd.Series | int = 60
+) -> dict[str, tuple]:
+    """The two cases of interest as (inputs, boolean outcome) for PRIM.
+
+    ``pools``: each point's pool size (or one for all), so that critical mass is the same share of
+    every pool."""
     runs = runs.assign(
         members_after_end=runs["survival_ratio"] * runs["members_end_2030"].astype(float)
     )
@@ -156,9 +161,14 @@ def prim_cases(runs: pd.DataFrame, design: pd.DataFrame, s: PrimSettings) -> dic
     pooled = means[["survival", "members_after_end"]].reset_index()
     x_surv = design.loc[pooled["point"]].reset_index(drop=True)
     x_surv["governance_mode"] = pd.Categorical(pooled["variant"], categories=list(MODES))
+    pool = (
+        pools.reindex(pooled["point"]).to_numpy()
+        if isinstance(pools, pd.Series)
+        else np.full(len(pooled), pools)
+    )
+    mass = [critical_mass_count(s.critical_mass_share, int(n)) for n in pool]
     survives = (
-        (pooled["survival"] >= s.survival_threshold)
-        & (pooled["members_after_end"] >= s.critical_mass)
+        (pooled["survival"] >= s.survival_threshold) & (pooled["members_after_end"] >= mass)
     ).to_numpy()
     return {"informal_beats_formal": (design, beats), "survives_grant_end": (x_surv, survives)}
 
@@ -176,7 +186,7 @@ def run_prim(c: Common, s: PrimSettings) -> Path:
             "PRIM's survival case needs a committed grant ending 2030-12 "
             "(e.g. --preset funding=committed_2030 or taper)",
         )
-    s = dataclasses.replace(s, critical_mass=c.base.critical_mass)
+    s = dataclasses.replace(s, critical_mass_share=c.base.critical_mass_share)
     design = discovery.sample(c.space, s.samples, c.seed)
     Path(c.out).mkdir(parents=True, exist_ok=True)
     write_csv(c.space.table(c.base), c.out / "factors.csv")
@@ -184,7 +194,7 @@ def run_prim(c: Common, s: PrimSettings) -> Path:
     runs = c.runner({m: {"governance_mode": m} for m in MODES}).runs(design)
     write_parquet(runs, c.out / "runs.parquet")
     summary = []
-    for case, (x, y) in prim_cases(runs, design, s).items():
+    for case, (x, y) in prim_cases(runs, design, s, _pools(c, design)).items():
         rule = discovery.Rule(s.min_coverage, s.max_dims, s.alpha)
         found = discovery.find(case, x, y, rule=rule, resamples=s.resamples, seed=c.seed)
         write_csv(found.trajectory, c.out / f"{case}_trajectory.csv")
@@ -206,11 +216,19 @@ def run_prim(c: Common, s: PrimSettings) -> Path:
     return c.out
 
 
+def _pools(c: Common, design: pd.DataFrame) -> pd.Series | int:
+    """Pool size of each design point as the model receives it (or the base's for all)."""
+    factor = {f.name: f for f in c.space.factors}.get("n_organisations")
+    if factor is None:
+        return c.base.region.n_organisations
+    return design["n_organisations"].map(factor.clip)
+
+
 def _prim_extra(s: PrimSettings) -> dict[str, Any]:
     return {
         "compare": s.compare,
         "survival_threshold": s.survival_threshold,
-        "critical_mass": s.critical_mass,
+        "critical_mass_share": s.critical_mass_share,
         "min_coverage": s.min_coverage,
         "max_dims": s.max_dims,
         "alpha": s.alpha,

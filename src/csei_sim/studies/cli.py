@@ -9,8 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from csei_sim.experiment.stats import CORRECTIONS
 from csei_sim.params import ParameterError
 from csei_sim.studies import scaffold
+from csei_sim.studies.effects import CORRECTION, MARGIN, check_margin
 
 # name -> (module in csei_sim.studies, its design, what it is); each module has a STUDY
 STUDIES = {
@@ -50,15 +52,32 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         help="replicates per cell (default: the study's; also caps the flip map's)",
     )
+    p.add_argument(
+        "--equivalence-margin",
+        type=float,
+        help="a difference within this share of the larger mean is 'equivalent', no practical "
+        f"difference; in (0, 1) (default {MARGIN:g}; study 1 and quick)",
+    )
+    p.add_argument(
+        "--correction",
+        choices=CORRECTIONS,
+        help=f"multiple-comparison correction over each outcome's family of comparisons "
+        f"(default {CORRECTION}; study 1 and quick)",
+    )
     p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default 2)")
     p.add_argument("--runs", type=Path, help="run folder (default multirun/study_<name>)")
     p.add_argument("--out", type=Path, help="report folder (default experiments/<name>)")
     return p
 
 
-def design_of(name: str, replicates: int | None) -> tuple[Any, Any]:
-    """The study's :class:`~csei_sim.studies.scaffold.Study` and its design, with the replicates
-    changed if asked."""
+def design_of(
+    name: str,
+    replicates: int | None,
+    margin: float | None = None,
+    correction: str | None = None,
+) -> tuple[Any, Any]:
+    """The study's :class:`~csei_sim.studies.scaffold.Study` and its design, with the replicates,
+    the equivalence margin or the correction changed if asked."""
     module, attribute, _ = STUDIES[name]
     study = importlib.import_module(f"csei_sim.studies.{module}")
     design = getattr(study, attribute)
@@ -68,6 +87,20 @@ def design_of(name: str, replicates: int | None) -> tuple[Any, Any]:
         design = replace(design, replicates=replicates)
         if hasattr(design, "flip_replicates"):
             design = replace(design, flip_replicates=min(design.flip_replicates, replicates))
+    for flag, field, value in (
+        ("--equivalence-margin", "margin", margin),
+        ("--correction", "correction", correction),
+    ):
+        if value is None:
+            continue
+        if not hasattr(design, field):
+            raise ValueError(f"{flag}: study {name!r} does not take it (informal_vs_formal does)")
+        if field == "margin":
+            try:
+                check_margin(value)
+            except ValueError as err:
+                raise ValueError(f"{flag}: expected a number in (0, 1), got {value!r}") from err
+        design = replace(design, **{field: value})
     return study.STUDY, design
 
 
@@ -78,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         print("csei-sim-study: error: --n-jobs: must not be 0", file=sys.stderr)
         return 2
     try:
-        study, design = design_of(args.name, args.replicates)
+        study, design = design_of(
+            args.name, args.replicates, args.equivalence_margin, args.correction
+        )
         out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
         path = scaffold.run(study, design, args.runs, out, n_jobs=args.n_jobs, command=command)
     except (ValueError, ParameterError) as err:

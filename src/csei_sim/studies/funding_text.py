@@ -13,6 +13,7 @@ import pandas as pd
 from csei_sim import presets
 from csei_sim.experiment.stats import mean_ci
 from csei_sim.studies import reporting as rp
+from csei_sim.studies.effects import CORRECTION, D_MAX, MARGIN
 from csei_sim.studies.outcomes import members_at
 from csei_sim.studies.scaffold import cell_means
 
@@ -55,8 +56,12 @@ def design_section(results: Any) -> list[str]:
         "",
         "Scenarios share their replicate seeds, so each is compared with `none` replicate by "
         "replicate (mean paired difference with a t-based 95% CI; standardised difference d with "
-        "a paired bootstrap 95% interval; *undecided* when the interval of the difference "
-        "includes 0).",
+        f"a paired bootstrap 95% interval, left out where |d| > {D_MAX:g}, the runs not "
+        "overlapping). Verdicts come from the paired t-tests of each outcome, adjusted "
+        f"({CORRECTION}) over the outcome's comparisons, and an equivalence test (TOST) against "
+        f"a margin of {MARGIN:g} of the larger mean: "
+        "*equivalent* when the difference is inside it, *undecided* when neither test decides "
+        "(docs/ODD.md 8.3).",
         "",
     ]
 
@@ -101,8 +106,9 @@ def results_text(results: Any) -> list[str]:
         "",
         "### Differences from no funding",
         "",
-        "Each cell: mean paired difference (scenario minus `none`) [95% CI]; d = standardised "
-        "difference; *(undecided)*: the interval includes 0.",
+        "Each cell: mean paired difference (scenario minus `none`) [unadjusted 95% CI]; d = "
+        "standardised difference; *(undecided)*: no adjusted test decides; *(equivalent)*: "
+        "within the equivalence margin.",
         "",
     ]
     from csei_sim.studies.funding_scenarios import compared

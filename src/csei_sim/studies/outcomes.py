@@ -44,3 +44,7 @@ def run_means(timeseries: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 def run_totals(timeseries: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Sum over all months of each column, per run."""
     return timeseries.groupby("run")[list(columns)].sum()
+
+
+# outcomes on which less is better: a mode lower on them is *ahead*
+LOWER_IS_BETTER = frozenset({"months_to_critical_mass", "cost_per_project"})

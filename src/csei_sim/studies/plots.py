@@ -42,11 +42,11 @@ def mean_band(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return g.assign(lower=g["mean"] - half, upper=g["mean"] + half)
 
 
-def _grid(n: int, cols: int, width: float = 4.0, height: float = 2.9):
+def _grid(n: int, cols: int, width: float = 4.0, height: float = 2.9, sharex: bool = True):
     cols = min(cols, n)
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(
-        rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, sharex=True
+        rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, sharex=sharex
     )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
@@ -124,20 +124,28 @@ def forest(
     *,
     title: str = "",
     cols: int = 4,
+    value: str = "d",
 ) -> Path:
     """Standardised differences (d with 95% interval): a panel per outcome, a row per group.
 
-    The d axis is symmetric-logarithmic (linear within +-1), as effects range over decades."""
+    The d axis is symmetric-logarithmic (linear within +-1), as effects range over decades.
+    ``value="difference"``: the raw paired differences instead, each panel on its own scale."""
     groups = list(dict.fromkeys(effects[group]))
     hues = list(dict.fromkeys(effects[hue]))
-    fig, axes = _grid(len(outcomes), cols, width=3.3, height=0.32 * len(groups) + 1.2)
+    fig, axes = _grid(
+        len(outcomes), cols, width=3.3, height=0.32 * len(groups) + 1.2, sharex=value == "d"
+    )
     style = {"ms": 3.5, "lw": 1, "capsize": 2}
     for ax, (outcome, name) in zip(axes.flat, outcomes.items(), strict=False):
         rows = effects[effects["outcome"] == outcome]
-        _interval_rows(ax, rows, group, groups, hue, hues, "d", 0.25, style, fontsize=7)
+        _interval_rows(ax, rows, group, groups, hue, hues, value, 0.25, style, fontsize=7)
         ax.set_title(name, fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
+    if value != "d":
+        for ax in axes.flat:
+            ax.tick_params(axis="x", labelbottom=True)
+        return _finish(fig, axes, hues, title, bottom=0.05, path=path)
     limit = _d_limit(effects)
     for ax in axes.flat:
         ax.tick_params(axis="x", labelbottom=True)
@@ -234,17 +242,22 @@ def flip_map(
             ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys], fontsize=7)
             ax.set_xlabel(labels.get(x, x), fontsize=8)
             ax.set_ylabel(labels.get(y, y), fontsize=8)
-            ax.set_title(f"{labels.get(row, row)} {r}\n{labels.get(col, col)} {c:g}", fontsize=8)
+            ax.set_title(f"{labels.get(row, row)} {r}\n{labels.get(col, col)} {_g(c)}", fontsize=8)
     bar = fig.colorbar(image, ax=axes, shrink=0.8, aspect=30)
     bar.set_label(labels.get("difference", "difference"), fontsize=8)
     fig.suptitle(title, fontsize=10)
     return save(fig, path)
 
 
+def _g(value) -> str:
+    """A number in its shortest form, a label as it is."""
+    return f"{value:g}" if isinstance(value, int | float | np.number) else str(value)
+
+
 def _annotate(ax, sub: pd.DataFrame, x: str, y: str, xs: list, ys: list, limit: float) -> None:
     for _, cell in sub.iterrows():
         i, j = ys.index(cell[y]), xs.index(cell[x])
-        undecided = cell["verdict"] in ("undecided", "identical")
+        undecided = cell["verdict"] in ("undecided", "identical", "equivalent")
         if undecided:
             ax.add_patch(
                 plt.Rectangle(
@@ -393,7 +406,7 @@ def strips(
             ax.scatter(
                 x, y, s=9, color=palette[h], alpha=0.7, lw=0, label=str(h) if i == 0 else None
             )
-    ax.set_xticks(range(len(keys)), ["\n".join(f"{v:g}" for v in k) for k in keys], fontsize=7)
+    ax.set_xticks(range(len(keys)), ["\n".join(_g(v) for v in k) for k in keys], fontsize=7)
     ax.set_xlabel(xlabel or " / ".join(groups), fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.grid(axis="y", alpha=0.3)

@@ -88,7 +88,8 @@ def signed(value: float, places: int = 2) -> str:
 
 
 def effect_cell(row: pd.Series) -> str:
-    """``+3.1 [+1.2, +5.0]; d +0.45`` for one comparison; marked when undecided or identical."""
+    """``+3.1 [+1.2, +5.0]; d +0.45`` for one comparison; marked when undecided, equivalent or
+    identical; d is left out where it was dropped (a spread too small for it to mean much)."""
     return _effect(row, "identical runs", "; d {d}", " (undecided)", "")
 
 
@@ -106,8 +107,12 @@ def _effect(row: pd.Series, identical: str, d: str, after: str, inside: str) -> 
         return identical
     places = decimals((row["diff_hi"] - row["diff_lo"]) / 2)
     bounds = ", ".join(signed(row[k], places) for k in ("diff_lo", "diff_hi"))
-    undecided = row["verdict"] == "undecided"
-    mark, note = (inside, after) if undecided else ("", "")
+    verdict = row["verdict"]
+    mark, note = (inside, after) if verdict == "undecided" else ("", "")
+    if verdict == "equivalent":
+        note = " (equivalent)"
+    if d and bool(row.get("d_dropped", False)):
+        d = ""  # the runs do not overlap: d measures their spread, not the effect
     d = d.format(d=signed(row["d"])) if d else ""
     return f"{signed(row['difference'], places)} [{bounds}{mark}]{d}{note}"
 
