@@ -167,7 +167,7 @@ def analyses(tmp_path_factory):
     factors = "n_organisations,event_size,rejoin_factor"
     assert main(["morris", "--factors", factors, "--trajectories", "3", *common]) == 0
     assert main(["sobol", "--top", "2", "--samples", "4", *common]) == 0
-    prim = ["--factors", "n_organisations,capacity_informal", "--samples", "16"]
+    prim = ["--factors", "n_organisations,setup_months", "--samples", "16"]
     assert main(["prim", *prim, "--survival-threshold", "0.95", *common]) == 0
     return root
 

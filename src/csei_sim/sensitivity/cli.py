@@ -29,7 +29,13 @@ from csei_sim.sensitivity.outcomes import NAMES
 PROG = "csei-sim-analysis"
 ROOT = Path("experiments/sensitivity")
 # PRIM looks at the Morris leaders plus the levers that set the two governance modes apart
-PRIM_GOVERNANCE = ("capacity_informal", "capacity_formal", "office_cost", "formal_fee")
+PRIM_GOVERNANCE = (
+    "shared_capacity",
+    "capacity_per_fte",
+    "setup_months",
+    "office_cost",
+    "formal_fee",
+)
 
 
 def parser() -> argparse.ArgumentParser:
