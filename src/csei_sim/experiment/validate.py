@@ -40,6 +40,7 @@ DEFAULT_SUBDIR = "${csei.dirname:${hydra.job.override_dirname}}"
 # Batches of jobs already checked in this process: `csei-sim` checks a sweep before Hydra starts,
 # so the sweeper need not compose the same jobs again.
 _checked: set[tuple] = set()
+_planned: dict[tuple, list] = {}  # batch key -> its (folder, spec) per job, for resuming
 # Jobs whose configuration names run folders otherwise than blocks assume (a config that drops
 # `block` from hydra.job.config.override_dirname.exclude_keys): each stays a job of its own.
 _unblockable: set[tuple[str, ...]] = set()
@@ -114,6 +115,7 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
     for path in dirs:
         guard.check_writable(path, "hydra.sweep.subdir")
     _checked.add(_batch_key(sweep_dir, jobs))
+    _planned[_batch_key(sweep_dir, jobs)] = planned
     return Plan(True, sweep_dir, jobs, dirs, [spec for _, spec in planned])
 
 
@@ -126,11 +128,15 @@ def already_checked(sweep_dir: Path, jobs: list[list[str]]) -> bool:
     return _batch_key(sweep_dir, jobs) in _checked
 
 
-def check_batch(loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path) -> None:
-    """Check a batch of jobs as :func:`plan_jobs` does, once per process."""
-    if not already_checked(sweep_dir, jobs):
-        plan_jobs(loader, primary, jobs, sweep_dir)
-        _checked.add(_batch_key(sweep_dir, jobs))
+def check_batch(
+    loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path
+) -> list[tuple[Path, RunSpec]]:
+    """Check a batch of jobs as :func:`plan_jobs` does, once per process; their folders and specs."""
+    key = _batch_key(sweep_dir, jobs)
+    if key not in _planned:
+        _planned[key] = plan_jobs(loader, primary, jobs, sweep_dir)
+        _checked.add(key)
+    return _planned[key]
 
 
 def unblockable(job: list[str]) -> bool:
