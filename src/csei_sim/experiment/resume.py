@@ -78,9 +78,11 @@ def missing(jobs: Sequence[Sequence[str]]) -> list[list[str]]:
     return out
 
 
-def describe(runs: Sequence[Sequence[str]], limit: int = 8) -> str:
-    """Runs as their overrides, e.g. ``replicate=3 governance=formal; ...`` (the first few)."""
-    names = [" ".join(run) or "(defaults)" for run in runs]
+def describe(runs: Sequence[Sequence[str]], limit: int = 8, common: Sequence[str] = ()) -> str:
+    """Runs as their overrides, e.g. ``replicate=3 governance=formal; ...`` (the first few),
+    leaving out the ``common`` overrides that every run of the sweep shares."""
+    shared = set(common)
+    names = [" ".join(o for o in run if o not in shared) or " ".join(run) for run in runs]
     more = f"; and {len(names) - limit} more" if len(names) > limit else ""
     return "; ".join(names[:limit]) + more
 

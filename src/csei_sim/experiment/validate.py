@@ -131,7 +131,7 @@ def already_checked(sweep_dir: Path, jobs: list[list[str]]) -> bool:
 def check_batch(
     loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path
 ) -> list[tuple[Path, RunSpec]]:
-    """Check a batch of jobs as :func:`plan_jobs` does, once per process; their folders and specs."""
+    """Check a batch as :func:`plan_jobs` does, once per process: folder and spec of each job."""
     key = _batch_key(sweep_dir, jobs)
     if key not in _planned:
         _planned[key] = plan_jobs(loader, primary, jobs, sweep_dir)

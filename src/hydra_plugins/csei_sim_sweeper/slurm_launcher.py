@@ -83,12 +83,15 @@ class CSEISlurmLauncher(SlurmLauncher):
             return
         left = resume.missing([job_overrides[i] for i in bad])
         total = sum(len(resume.runs_of_job(job)) for job in job_overrides)
+        common = set.intersection(*(set(job) for job in job_overrides))
         tasks = ", ".join(
             f"{jobs[i].job_id} ({'failed' if i in outcome.failed else 'cancelled'})" for i in bad
         )
+        lead = "\n" if sys.stderr.isatty() else ""  # off the progress bar's line
+        finished = total - len(left)
         print(
-            f"{PROG}: error: SLURM tasks ended without finishing: {tasks}; {total - len(left)} of "
-            f"{total} runs finished, missing: {resume.describe(left)}; "
+            f"{lead}{PROG}: error: SLURM tasks ended without finishing: {tasks}; {finished} of "
+            f"{total} runs finished, missing: {resume.describe(left, common=sorted(common))}; "
             "run the same command again to finish them",
             file=sys.stderr,
         )
