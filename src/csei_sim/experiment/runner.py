@@ -104,6 +104,9 @@ class RunSpec:
     def __post_init__(self) -> None:
         check_seed("seed", self.base_seed)
         check_seed("replicate", self.replicate)
+        # numpy integers (EMA Workbench, np.arange) become ints: YAML and JSON files take no others
+        object.__setattr__(self, "base_seed", int(self.base_seed))
+        object.__setattr__(self, "replicate", int(self.replicate))
 
     @property
     def seed(self) -> int:
