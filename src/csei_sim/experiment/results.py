@@ -66,17 +66,12 @@ def _label(choices: dict[str, str], keys: list[str]) -> str:
     return ",".join(f"{k.rsplit('.', 1)[-1]}={choices.get(k, '')}" for k in keys)
 
 
-def _scenarios(rows: list[dict]) -> list[str]:
-    """Given labels where present; else the choices that differ between runs."""
+def _scenarios(rows: list[dict], name: str = "all") -> list[str]:
+    """Given labels where present; else the choices that differ between runs; ``name`` (the
+    sweep's) when nothing differs, as settings shared by every run name no scenario."""
     keys = sorted({k for row in rows for k in row["choices"]})
     varying = [k for k in keys if len({row["choices"].get(k) for row in rows}) > 1]
-    labels = []
-    for row in rows:
-        if row["scenario"]:
-            labels.append(row["scenario"])
-        else:
-            labels.append(_label(row["choices"], varying or keys))
-    return labels
+    return [row["scenario"] or (_label(row["choices"], varying) if varying else name) for row in rows]
 
 
 def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -86,7 +81,7 @@ def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not complete:
         raise FileNotFoundError(f"{root}: no complete runs (folders with {DONE}) found")
     rows = [_run_row(root, folder) for folder in complete]
-    for row, label in zip(rows, _scenarios(rows), strict=True):
+    for row, label in zip(rows, _scenarios(rows, root.resolve().name or "all"), strict=True):
         row["scenario"] = label
     outcomes = [_outcome(folder) for folder in complete]
     series = [pd.read_parquet(folder / "timeseries.parquet").reset_index() for folder in complete]

@@ -101,3 +101,39 @@ def interrupted(run_dirs: Sequence[Path] | None) -> str:
         f"interrupted: {done} of {len(run_dirs)} runs finished; "
         f"run the same command again to finish the other {left}"
     )
+
+
+def swept_keys(task_overrides: Sequence[str], sweeper_params: dict | None) -> set[str]:
+    """The keys that name a sweep's run folders: its overrides, without seeds, study and Hydra's."""
+    from csei_sim.experiment.schema import CONTROL_KEYS
+
+    keys = {line.partition("=")[0].lstrip("+~") for line in task_overrides}
+    keys |= set(sweeper_params or {})
+    return {k for k in keys if k not in CONTROL_KEYS and not k.startswith(("hydra.", "hydra/"))}
+
+
+def check_study_folder(sweep_dir: Path, keys: set[str]) -> None:
+    """Refuse a sweep into a study folder that holds a sweep over other keys.
+
+    Runs named by other keys would be mixed in one study: a report would label scenarios with
+    empty values and count one configuration twice under two names.
+    """
+    from omegaconf import OmegaConf
+
+    from csei_sim.experiment.validate import ConfigError
+
+    previous = Path(sweep_dir) / "multirun.yaml"
+    if not previous.is_file():
+        return
+    try:
+        hydra = OmegaConf.load(previous).hydra
+        old = swept_keys(list(hydra.overrides.task), dict(hydra.sweeper.get("params") or {}))
+    except Exception:  # noqa: BLE001 - an unreadable record of an old sweep blocks nothing
+        return
+    if old != keys:
+        shown = ", ".join(sorted(old)) or "nothing"
+        now = ", ".join(sorted(keys)) or "nothing"
+        raise ConfigError(
+            f"study: {sweep_dir} holds a sweep over {shown}, this one sets {now}; "
+            "choose another folder with study=<name> (or remove the old one)"
+        )

@@ -77,10 +77,10 @@ class CSEISweeper(BasicSweeper):
 
     def get_job_batch(self) -> Sequence[Sequence[str]]:
         from csei_sim.experiment import blocks, resume
-        from csei_sim.experiment.validate import check_batch, unblockable
+        from csei_sim.experiment.validate import check_batch, tidy_job, unblockable
 
         assert self.config is not None and self.hydra_context is not None
-        self.runs = [list(job) for job in super().get_job_batch()]
+        self.runs = [tidy_job(job) for job in super().get_job_batch()]
         # checked here, before blocking: the check tells which jobs may share a block
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         planned = check_batch(self.hydra_context.config_loader, self.config, self.runs, sweep_dir)
