@@ -89,11 +89,7 @@ def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = pd.DataFrame([row["params"] for row in rows]).rename(columns=names)
     varying = [c for c in params.columns if params[c].astype(str).nunique() > 1]
     # group choices (region, governance, ...) become columns; parameter overrides already are
-    choice_keys = sorted(
-        k
-        for k in {k for row in rows for k in row["choices"]}
-        if k.rsplit(".", 1)[-1] not in rows[0]["params"]
-    )
+    choice_keys = sorted({k for row in rows for k in group_choices(row["choices"], row["params"])})
     summaries, frames = [], []
     for row, values, outcome, ts in zip(
         rows, params.to_dict("records"), outcomes, series, strict=True
@@ -115,9 +111,20 @@ def param_columns(params: dict, taken: set[str]) -> dict[str, str]:
     return {name: f"param_{name}" if name in taken else name for name in params}
 
 
+def group_choices(choices: dict[str, str], params: dict) -> dict[str, str]:
+    """The choices of groups (``governance=formal``): not parameter overrides, which the
+    parameters' own columns show."""
+    return {k: v for k, v in sorted(choices.items()) if k.rsplit(".", 1)[-1] not in params}
+
+
 def _outcome(folder: Path) -> dict:
+    """The outcomes of a run: the columns of its summary that ``done.json`` lists as outcomes (a
+    run's summary also holds its seeds, choices and parameters)."""
     frame = pd.read_parquet(folder / "summary.parquet")
-    return frame.iloc[0].drop(["seed", "base_seed", "replicate"], errors="ignore").to_dict()
+    outcomes = json.loads((folder / DONE).read_text()).get("summary")
+    if outcomes is None:
+        return frame.iloc[0].drop(["seed", "base_seed", "replicate"], errors="ignore").to_dict()
+    return frame.iloc[0][[k for k in outcomes if k in frame.columns]].to_dict()
 
 
 def write_tables(sweep_dir: Path | str, out_dir: Path | str) -> tuple[Path, Path]:
