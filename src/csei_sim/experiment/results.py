@@ -71,7 +71,8 @@ def _scenarios(rows: list[dict], name: str = "all") -> list[str]:
     sweep's) when nothing differs, as settings shared by every run name no scenario."""
     keys = sorted({k for row in rows for k in row["choices"]})
     varying = [k for k in keys if len({row["choices"].get(k) for row in rows}) > 1]
-    return [row["scenario"] or (_label(row["choices"], varying) if varying else name) for row in rows]
+    labels = [_label(row["choices"], varying) if varying else name for row in rows]
+    return [row["scenario"] or label for row, label in zip(rows, labels, strict=True)]
 
 
 def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:

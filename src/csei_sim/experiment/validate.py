@@ -124,7 +124,8 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
         from csei_sim.experiment.resume import check_study_folder, swept_keys
 
         sweeper_params = dict(primary.hydra.sweeper.get("params") or {})
-        check_study_folder(sweep_dir, swept_keys(list(primary.hydra.overrides.task), sweeper_params))
+        keys = swept_keys(list(primary.hydra.overrides.task), sweeper_params)
+        check_study_folder(sweep_dir, keys)
         planned = plan_jobs(loader, primary, jobs, sweep_dir)
     except ConfigError:
         raise
