@@ -153,3 +153,33 @@ def test_a_cancelled_task_ends_the_command_with_the_runs_missing(slurm, tmp_path
     assert again.returncode == 0, again.stderr
     complete, incomplete = find_runs(tmp_path / "multirun" / "cancelled")
     assert len(complete) == 4 and not incomplete
+
+
+class _FakeJob:
+    """A submitit job as :func:`slurm.wait` sees it: an id, a result file, results()."""
+
+    def __init__(self, job_id: str, folder: Path, fails: bool = False) -> None:
+        self.job_id = job_id
+        self.paths = type("Paths", (), {"result_pickle": folder / f"{job_id}_result.pkl"})()
+        self.fails = fails
+
+    def results(self) -> list:
+        if self.fails:
+            raise RuntimeError("the run failed")
+        return [None]
+
+
+def test_the_wait_tells_finished_failed_and_lost_tasks_apart(tmp_path):
+    """No cluster needed: the queue is given."""
+    from csei_sim.experiment import slurm as scheduler
+
+    jobs = [_FakeJob("7_0", tmp_path), _FakeJob("7_1", tmp_path, fails=True)]
+    jobs.append(_FakeJob("7_2", tmp_path))
+    for job in jobs[:2]:
+        job.paths.result_pickle.write_bytes(b"")
+    outcome = scheduler.wait(jobs, poll=0.01, grace=0.05, list_queue=lambda: {"7_9"})
+    assert (outcome.finished, outcome.failed, outcome.lost) == ([0], [1], [2])
+    with pytest.raises(scheduler.SchedulerError, match="squeue gave no answer"):
+        scheduler.wait(jobs[2:], poll=0.01, unreachable=0.05, list_queue=lambda: None)
+    with pytest.raises(scheduler.SchedulerError, match="wait_timeout_min"):
+        scheduler.wait(jobs[2:], poll=0.01, deadline=0.05, list_queue=lambda: {"7_2"})
