@@ -28,6 +28,8 @@ install_packages() {
 }
 
 write_conf() {
+    # a fresh controller state: `idle` must come from this slurmd, not from a saved one
+    rm -rf "$DIR"/state "$DIR"/spool
     mkdir -p "$CONF_DIR" "$DIR"/{state,spool,log,run,munge}
     chown slurm:slurm "$DIR"/state "$DIR"/log 2>/dev/null || true
     cat >"$CONF" <<EOF
