@@ -4,6 +4,7 @@ import math
 
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
 from csei_sim import NGO, CSEIModel, Firm, Municipality, Status, University
@@ -64,7 +65,9 @@ def test_timeseries_has_the_promised_columns(small_run):
 
 
 def test_summary_fields(small_run):
-    summary = CSEIModel(rng=7, steps=144).run().summary()
+    frame = CSEIModel(rng=7, steps=144).run().summary()
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 1  # one row, as documented
+    summary = frame.iloc[0].to_dict()
     for key in (
         "time_to_critical_mass",
         "peak_members",
@@ -81,7 +84,25 @@ def test_summary_fields(small_run):
     assert summary["archetype"] in ARCHETYPES
     assert summary["peak_members"] >= summary["final_members"]
     assert math.isnan(summary["survival_after_funding"])  # no committed grant by default
-    assert math.isnan(small_run.summary()["members_end_2035"])  # horizon ends before 2035
+    short = small_run.summary_record()
+    assert math.isnan(short["members_end_2035"])  # horizon ends before 2035
+    assert "members_end_2035: the run ends 2027-12, before the end of 2035" in short["not_observed"]
+    assert "members_end_2030: the run ends" in short["not_observed"]
+
+
+def test_not_observed_is_empty_when_every_dated_outcome_lies_inside_the_run():
+    record = (
+        CSEIModel(
+            rng=3,
+            steps=144,
+            committed_amount=8000,
+            committed_start="2025-01",
+            committed_end="2030-12",
+        )
+        .run()
+        .summary_record()
+    )
+    assert not math.isnan(record["members_end_2035"]) and record["not_observed"] == ""
 
 
 def test_blau_index():
@@ -95,7 +116,10 @@ def test_same_seed_same_numbers_different_seed_different_numbers():
     b = CSEIModel(rng=11, steps=48).run()
     c = CSEIModel(rng=12, steps=48).run()
     assert a.timeseries().equals(b.timeseries())
-    assert a.summary() == b.summary() or _same_with_nan(a.summary(), b.summary())
+    assert a.summary_record() == b.summary_record() or _same_with_nan(
+        a.summary_record(), b.summary_record()
+    )
+    pd.testing.assert_frame_equal(a.summary(), b.summary())
     assert a.events == b.events
     assert not a.timeseries()[["members", "mean_member_trust"]].equals(
         c.timeseries()[["members", "mean_member_trust"]]
@@ -200,19 +224,20 @@ def test_summary_of_a_grant_that_ended_before_the_start():
         rng=2, steps=30, committed_amount=5000, committed_start="2020-01", committed_end="2023-06"
     ).run()
     assert model.timeseries()["income_committed_grant"].eq(0).all()
-    assert math.isnan(model.summary()["survival_after_funding"])
+    assert math.isnan(model.summary_record()["survival_after_funding"])
 
 
 def test_members_after_funding_counts_members_two_years_after_the_grant():
     model = CSEIModel(
         rng=4, steps=60, committed_amount=8000, committed_start="2025-01", committed_end="2026-12"
     ).run()
-    summary, members = model.summary(), model.timeseries()["members"]
+    summary, members = model.summary_record(), model.timeseries()["members"]
     end = model.params.step_of("2026-12")
     assert summary["members_after_funding"] == members.loc[end + SURVIVAL_LAG]
     assert summary["survival_after_funding"] == pytest.approx(
         members.loc[end + SURVIVAL_LAG] / members.loc[end]
     )
     short = CSEIModel(rng=4, steps=30, committed_amount=8000, committed_end="2026-12").run()
-    assert math.isnan(short.summary()["members_after_funding"])  # two years on is past the end
-    assert math.isnan(CSEIModel(rng=4, steps=30).run().summary()["members_after_funding"])
+    assert math.isnan(short.summary_record()["members_after_funding"])  # past the end
+    assert "before 24 months after the funding end" in short.summary_record()["not_observed"]
+    assert math.isnan(CSEIModel(rng=4, steps=30).run().summary_record()["members_after_funding"])

@@ -75,7 +75,14 @@ def test_serial_parallel_and_command_sweeps_write_identical_files(command, tmp_p
         for name in ("timeseries.parquet", "events.parquet", "summary.parquet"):
             # one writer for all three ways: the files are equal byte for byte
             assert (serial[key] / name).read_bytes() == (parallel[key] / name).read_bytes()
-            assert (folder / name).read_bytes() == (serial[key] / name).read_bytes(), name
+            if name != "summary.parquet":
+                assert (folder / name).read_bytes() == (serial[key] / name).read_bytes(), name
+        # the command's run summary also names the group choice it was run with
+        command_summary = pd.read_parquet(folder / "summary.parquet")
+        assert command_summary.pop("governance").tolist() == [key[0]]
+        pd.testing.assert_frame_equal(
+            command_summary, pd.read_parquet(serial[key] / "summary.parquet"), check_exact=True
+        )
         assert read_done(folder)["seed"] == run_seed(BASE_SEED, key[1])
     members = {key: tuple(series(folder)["members"]) for key, folder in runs.items()}
     assert len(set(members.values())) > 1  # replicates and scenarios differ: seeds are used

@@ -55,10 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         from csei_sim.experiment.report import main as report_main
 
         return report_main(argv[1:])
+    planned = None
     try:
         check_command(argv, Path(CONFIG_PATH))  # before Hydra reads any config, for every flag
         if not INFO_FLAGS.intersection(argv):
-            preflight(argv)
+            planned = preflight(argv)
     except ConfigError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         _hydra_app()
     except SystemExit as stop:  # Hydra exits with 1 on its own errors
         return stop.code if isinstance(stop.code, int) else 1
+    except KeyboardInterrupt:  # Ctrl-C: one line, what finished, what to run again
+        from csei_sim.experiment.resume import interrupted
+
+        print(f"{PROG}: {interrupted(planned.run_dirs if planned else None)}", file=sys.stderr)
+        return 130
     finally:
         sys.argv = saved
     return 0

@@ -96,4 +96,39 @@ def summarise(
         if ts["formalised"].any()
         else math.nan,
         "archetype": archetype({k: float(last[f"radar_{k}"]) for k in RADAR}),
+        "not_observed": not_observed(
+            members.index, ts.get("date"), funding_end, step_2030, step_2035
+        ),
     }
+
+
+def not_observed(
+    steps: pd.Index,
+    dates: pd.Series | None,
+    funding_end: int | None,
+    step_2030: int,
+    step_2035: int,
+) -> str:
+    """Why outcomes are NaN because the run cannot have them: its months do not reach the date.
+
+    Empty when every dated outcome lies inside the run. A NaN that the run could have had (critical
+    mass never reached, no joint project) is an outcome, not explained here.
+    """
+    end = str(dates.iloc[-1]) if dates is not None and len(dates) else f"step {steps[-1]}"
+    reasons = []
+    for name, step, year in (
+        ("members_end_2030", step_2030, 2030),
+        ("members_end_2035", step_2035, 2035),
+    ):
+        if step > steps[-1]:
+            reasons.append(f"{name}: the run ends {end}, before the end of {year}")
+        elif step not in steps:
+            reasons.append(f"{name}: the run starts after the end of {year}")
+    survival = "survival_after_funding, members_after_funding"
+    if funding_end is None:
+        reasons.append(f"{survival}: no funding ends in the run")
+    elif funding_end + SURVIVAL_LAG not in steps:
+        reasons.append(
+            f"{survival}: the run ends {end}, before {SURVIVAL_LAG} months after the funding end"
+        )
+    return "; ".join(reasons)

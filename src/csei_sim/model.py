@@ -377,8 +377,16 @@ class CSEIModel(mesa.Model):
         df.index = pd.RangeIndex(len(df), name="step")
         return df
 
-    def summary(self) -> dict[str, Any]:
-        """One-row run summary."""
+    def summary(self) -> pd.DataFrame:
+        """One-row run summary (a DataFrame); :meth:`summary_record` gives the same as a dict.
+
+        Outcomes a run cannot have (members at the end of 2035 in a run that stops in 2030) are
+        NaN, and the ``not_observed`` column says which and why.
+        """
+        return pd.DataFrame([self.summary_record()])
+
+    def summary_record(self) -> dict[str, Any]:
+        """The run summary as one dict: outcome name -> value."""
         p = self.params
         return summarise(
             self.timeseries(),

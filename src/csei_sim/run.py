@@ -35,7 +35,7 @@ def simulate(
     """Build a model, run it to its horizon and return its outputs."""
     model = CSEIModel(params, rng=seed, **overrides).run()
     events = pd.DataFrame(model.events, columns=["step", "date", "kind", "org", "detail"])
-    return RunResult(model.params, seed, model.timeseries(), model.summary(), events)
+    return RunResult(model.params, seed, model.timeseries(), model.summary_record(), events)
 
 
 def _umask() -> int:

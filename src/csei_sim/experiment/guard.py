@@ -31,6 +31,7 @@ ALLOWED_TARGETS = frozenset(
         "hydra._internal.core_plugins.basic_launcher.BasicLauncher",
         "hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
         "hydra_plugins.csei_sim_sweeper.csei_sweeper.CSEISweeper",
+        "hydra_plugins.csei_sim_sweeper.slurm_launcher.CSEISlurmLauncher",
         "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher",
         "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher",
         "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher",

@@ -70,17 +70,13 @@ def _label(choices: dict[str, str], keys: list[str]) -> str:
     return ",".join(f"{k.rsplit('.', 1)[-1]}={choices.get(k, '')}" for k in keys)
 
 
-def _scenarios(rows: list[dict]) -> list[str]:
-    """Given labels where present; else the choices that differ between runs."""
+def _scenarios(rows: list[dict], name: str = "all") -> list[str]:
+    """Given labels where present; else the choices that differ between runs; ``name`` (the
+    sweep's) when nothing differs, as settings shared by every run name no scenario."""
     keys = sorted({k for row in rows for k in row["choices"]})
     varying = [k for k in keys if len({row["choices"].get(k) for row in rows}) > 1]
-    labels = []
-    for row in rows:
-        if row["scenario"]:
-            labels.append(row["scenario"])
-        else:
-            labels.append(_label(row["choices"], varying or keys))
-    return labels
+    labels = [_label(row["choices"], varying) if varying else name for row in rows]
+    return [row["scenario"] or label for row, label in zip(rows, labels, strict=True)]
 
 
 def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -90,7 +86,7 @@ def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not complete:
         raise FileNotFoundError(f"{root}: no complete runs (folders with {DONE}) found")
     rows = [_run_row(root, folder) for folder in complete]
-    for row, label in zip(rows, _scenarios(rows), strict=True):
+    for row, label in zip(rows, _scenarios(rows, root.resolve().name or "all"), strict=True):
         row["scenario"] = label
     outcomes = [_outcome(folder) for folder in complete]
     series = [pd.read_parquet(folder / "timeseries.parquet").reset_index() for folder in complete]
@@ -98,11 +94,7 @@ def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = pd.DataFrame([row["params"] for row in rows]).rename(columns=names)
     varying = [c for c in params.columns if params[c].astype(str).nunique() > 1]
     # group choices (region, governance, ...) become columns; parameter overrides already are
-    choice_keys = sorted(
-        k
-        for k in {k for row in rows for k in row["choices"]}
-        if k.rsplit(".", 1)[-1] not in rows[0]["params"]
-    )
+    choice_keys = sorted({k for row in rows for k in group_choices(row["choices"], row["params"])})
     summaries, frames = [], []
     for row, values, outcome, ts in zip(
         rows, params.to_dict("records"), outcomes, series, strict=True
@@ -124,9 +116,20 @@ def param_columns(params: dict, taken: set[str]) -> dict[str, str]:
     return {name: f"param_{name}" if name in taken else name for name in params}
 
 
+def group_choices(choices: dict[str, str], params: dict) -> dict[str, str]:
+    """The choices of groups (``governance=formal``): not parameter overrides, which the
+    parameters' own columns show."""
+    return {k: v for k, v in sorted(choices.items()) if k.rsplit(".", 1)[-1] not in params}
+
+
 def _outcome(folder: Path) -> dict:
+    """The outcomes of a run: the columns of its summary that ``done.json`` lists as outcomes (a
+    run's summary also holds its seeds, choices and parameters)."""
     frame = pd.read_parquet(folder / "summary.parquet")
-    return frame.iloc[0].drop(["seed", "base_seed", "replicate"], errors="ignore").to_dict()
+    outcomes = json.loads((folder / DONE).read_text()).get("summary")
+    if outcomes is None:
+        return frame.iloc[0].drop(["seed", "base_seed", "replicate"], errors="ignore").to_dict()
+    return frame.iloc[0][[k for k in outcomes if k in frame.columns]].to_dict()
 
 
 def write_tables(sweep_dir: Path | str, out_dir: Path | str) -> tuple[Path, Path]:

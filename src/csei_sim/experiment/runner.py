@@ -104,6 +104,9 @@ class RunSpec:
     def __post_init__(self) -> None:
         check_seed("seed", self.base_seed)
         check_seed("replicate", self.replicate)
+        # numpy integers (EMA Workbench, np.arange) become ints: YAML and JSON files take no others
+        object.__setattr__(self, "base_seed", int(self.base_seed))
+        object.__setattr__(self, "replicate", int(self.replicate))
 
     @property
     def seed(self) -> int:
@@ -190,11 +193,9 @@ def run_one(
     for stale in out.glob(".*.tmp"):  # temporary files of a run killed mid-write
         stale.unlink(missing_ok=True)
     result = simulate(spec.params, seed=spec.seed)
-    summary = {
-        "base_seed": spec.base_seed,
-        "replicate": spec.replicate,
-        **result.summary_frame().iloc[0].to_dict(),
-    }
+    summary = summary_row(
+        spec, result.summary_frame().iloc[0].to_dict(), set(result.timeseries.columns)
+    )
     files = _write_outputs(out, spec, result, summary, plot)
     record = {
         "fingerprint": spec.fingerprint(),
@@ -209,6 +210,23 @@ def run_one(
     }
     atomic_write(out / DONE, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1)))
     return RunRecord(out, spec.seed, False, result.summary)
+
+
+def summary_row(spec: RunSpec, outcomes: dict[str, Any], series: set[str]) -> dict[str, Any]:
+    """A run's ``summary.parquet`` row, with the columns of the report's summary: base seed,
+    replicate, seed, the group choices (``governance``, ...), every parameter under its flat name
+    (``param_<name>`` where an outcome or a time series has that name), then the outcomes."""
+    from csei_sim.experiment.results import group_choices, param_columns
+
+    params = spec.params.flat()
+    names = param_columns(params, set(outcomes) | series)
+    seeds = {"base_seed": spec.base_seed, "replicate": spec.replicate, "seed": outcomes["seed"]}
+    return {
+        **seeds,
+        **group_choices(spec.choices, params),
+        **{names[k]: v for k, v in params.items()},
+        **{k: v for k, v in outcomes.items() if k != "seed"},
+    }
 
 
 def _as_spec(spec: Any, base_seed: int | None, replicate: int | None) -> RunSpec:

@@ -40,6 +40,7 @@ DEFAULT_SUBDIR = "${csei.dirname:${hydra.job.override_dirname}}"
 # Batches of jobs already checked in this process: `csei-sim` checks a sweep before Hydra starts,
 # so the sweeper need not compose the same jobs again.
 _checked: set[tuple] = set()
+_planned: dict[tuple, list] = {}  # batch key -> its (folder, spec) per job, for resuming
 # Jobs whose configuration names run folders otherwise than blocks assume (a config that drops
 # `block` from hydra.job.config.override_dirname.exclude_keys): each stays a job of its own.
 _unblockable: set[tuple[str, ...]] = set()
@@ -73,7 +74,24 @@ def expand_sweep(
     arguments = [f"{k}={v}" for k, v in sweeper_params.items()] + list(task_overrides)
     parser = OverridesParser.create(config_loader=config_loader)
     batches = BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)
-    return [list(job) for batch in batches for job in batch]
+    return [tidy_job(job) for batch in batches for job in batch]
+
+
+FLOAT = re.compile(r"^-?\d+\.\d{12,}$")  # a float with the digits of binary rounding
+
+
+def tidy_job(job: list[str] | tuple[str, ...]) -> list[str]:
+    """A job's overrides with float noise of a ``range`` removed (0.30000000000000004 -> 0.3),
+    so that folder names and values are the ones meant. Other overrides stay as they are."""
+    out = []
+    for line in job:
+        key, sep, value = line.partition("=")
+        if sep and FLOAT.match(value):
+            tidy = repr(round(float(value), 10))
+            if len(tidy) < len(value):
+                line = f"{key}={tidy}"
+        out.append(line)
+    return out
 
 
 def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "config") -> Plan:
@@ -103,6 +121,11 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
                 "sweep: the command asks for no runs; a sweep value is empty (e.g. range(0))"
             )
         sweep_dir = Path(str(primary.hydra.sweep.dir))
+        from csei_sim.experiment.resume import check_study_folder, swept_keys
+
+        sweeper_params = dict(primary.hydra.sweeper.get("params") or {})
+        keys = swept_keys(list(primary.hydra.overrides.task), sweeper_params)
+        check_study_folder(sweep_dir, keys)
         planned = plan_jobs(loader, primary, jobs, sweep_dir)
     except ConfigError:
         raise
@@ -114,6 +137,7 @@ def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "
     for path in dirs:
         guard.check_writable(path, "hydra.sweep.subdir")
     _checked.add(_batch_key(sweep_dir, jobs))
+    _planned[_batch_key(sweep_dir, jobs)] = planned
     return Plan(True, sweep_dir, jobs, dirs, [spec for _, spec in planned])
 
 
@@ -126,11 +150,15 @@ def already_checked(sweep_dir: Path, jobs: list[list[str]]) -> bool:
     return _batch_key(sweep_dir, jobs) in _checked
 
 
-def check_batch(loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path) -> None:
-    """Check a batch of jobs as :func:`plan_jobs` does, once per process."""
-    if not already_checked(sweep_dir, jobs):
-        plan_jobs(loader, primary, jobs, sweep_dir)
-        _checked.add(_batch_key(sweep_dir, jobs))
+def check_batch(
+    loader: Any, primary: DictConfig, jobs: list[list[str]], sweep_dir: Path
+) -> list[tuple[Path, RunSpec]]:
+    """Check a batch as :func:`plan_jobs` does, once per process: folder and spec of each job."""
+    key = _batch_key(sweep_dir, jobs)
+    if key not in _planned:
+        _planned[key] = plan_jobs(loader, primary, jobs, sweep_dir)
+        _checked.add(key)
+    return _planned[key]
 
 
 def unblockable(job: list[str]) -> bool:
@@ -289,7 +317,21 @@ def _unknown_key(err: ConfigKeyError | ConfigAttributeError) -> str:
     if cls is None or not dataclasses.is_dataclass(cls):
         return f"{full_key or name}: unknown key"
     allowed = [f.name for f in dataclasses.fields(cls)]
-    return f"{full_key}: unknown key{_close(name, allowed)}; allowed: {', '.join(allowed)}"
+    hint = _group_hint(cls, name) or _close(name, allowed)
+    return f"{full_key}: unknown key{hint}; allowed: {', '.join(allowed)}"
+
+
+def _group_hint(cls: type, name: str) -> str:
+    """`` (did you mean region.initial_trust?)`` when a flat key names a parameter of a group."""
+    found = []
+    for group in dataclasses.fields(cls):
+        sub = group.default_factory if callable(group.default_factory) else None
+        if sub is None or not dataclasses.is_dataclass(sub):
+            continue
+        fields = [f.name for f in dataclasses.fields(sub)]
+        found += [f"{group.name}.{match}" for match in difflib.get_close_matches(name, fields, n=1)]
+    exact = [key for key in found if key.endswith(f".{name}")]
+    return f" (did you mean {(exact or found)[0]}?)" if found else ""
 
 
 def _wrong_type(err: ValidationError) -> str:

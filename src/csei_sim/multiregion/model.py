@@ -162,7 +162,7 @@ class MultiRegionModel:
                     "seed": self.seeds[i],
                     "n_organisations": self.base_params[name].region.n_organisations,
                     "critical_mass": self.base_params[name].critical_mass,
-                    **self.models[name].summary(),
+                    **self.models[name].summary_record(),
                     "final_effectiveness": float(mine["facilitation_effectiveness"].iloc[-1]),
                     "final_mission_skill": float(mine["mission_skill"].iloc[-1]),
                     "mean_confidence": float(mine["confidence"].iloc[1:].mean()),
