@@ -1,0 +1,1 @@
+"""Calibration of the model to observed cluster growth (ABC-SMC on pyabc)."""
