@@ -289,3 +289,10 @@ def test_a_check_only_case_validates_without_fitting(tmp_path):
 def test_observation_midpoint():
     assert Observation("2025-01", 12, 60, "x").mid == 36
     assert cases.USES == ("fit", "check")
+
+
+def test_csei_sim_routes_calibrate_to_the_calibration_command(capsys):
+    from csei_sim.cli import main
+
+    assert main(["calibrate", "nowhere"]) == 2
+    assert capsys.readouterr().err.startswith("csei-sim-calibrate: error: case: unknown case")
