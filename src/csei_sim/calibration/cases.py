@@ -21,7 +21,14 @@ from csei_sim.months import month_index
 from csei_sim.params import _GROUPS, ParameterError, Params, field_specs
 
 CASE_DIR = Path(str(presets.CONFIG_DIR / "calibration"))
-BASE_GROUPS = ("region", "governance", "funding", "facilitation")
+# the presets a case builds on, with the defaults of configs/config.yaml
+BASE_DEFAULTS = {
+    "region": "generic",
+    "governance": "informal",
+    "funding": "none",
+    "facilitation": "light",
+}
+BASE_GROUPS = tuple(BASE_DEFAULTS)
 USES = ("fit", "check")  # fit: used by the calibration; check: only scored by --validate
 DISTS = ("uniform", "loguniform")
 STATISTICS = ("members",)
@@ -155,9 +162,7 @@ def _unknown(prefix: str, data: Any, allowed: set[str]) -> None:
 def _base(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Nested parameters from the named presets, the start month and flat overrides."""
     _unknown("base.", data, _BASE_KEYS)
-    choices = {g: str(data.get(g, "generic" if g == "region" else "none")) for g in BASE_GROUPS}
-    choices["governance"] = str(data.get("governance", "informal"))
-    choices["facilitation"] = str(data.get("facilitation", "light"))
+    choices = {group: str(data.get(group, name)) for group, name in BASE_DEFAULTS.items()}
     nested: dict[str, Any] = {}
     for group, name in choices.items():
         try:

@@ -11,13 +11,17 @@ import pandas as pd
 from csei_sim.calibration import abc, figures, posterior, report, validate
 from csei_sim.calibration.cases import Case
 from csei_sim.calibration.simulate import prior_draws, stat_name
-from csei_sim.run import write_parquet
+from csei_sim.run import atomic_write, write_parquet
 
 
 @dataclass
 class Checks:
     draws: int = 100  # posterior (or prior) draws for the predictive check
     runs_per_draw: int = 2  # seeds per draw: two or more split the spread into its sources
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
 def prior_table(case: Case, n: int, seed: int) -> pd.DataFrame:
@@ -51,7 +55,7 @@ def calibrate(
         )
         write_parquet(runs, out / "predictive.parquet")
         bands = validate.bands(case, runs)
-        bands.to_csv(out / "predictive.csv", index=False)
+        _csv(bands, out / "predictive.csv")
         figures.marginals(case, post, out / "marginals.png")
         figures.pairwise(case, post, out / "pairwise.png")
         figures.predictive_check(case, bands, out / "predictive.png", "posterior predictive")
@@ -76,7 +80,7 @@ def calibrate(
         runs = posterior.predictive(case, table, settings.seed + 1, 1, settings.workers)
         write_parquet(runs, out / "validation_runs.parquet")
         vt = validate.bands(case, runs)
-        vt.to_csv(out / "validation.csv", index=False)
+        _csv(vt, out / "validation.csv")
         figures.predictive_check(case, vt, out / "validation.png", "prior predictive")
         scores = validate.scores(vt)
         context.update(validation=vt, validation_scores=scores, validation_runs=len(runs))
