@@ -7,7 +7,10 @@ live package, so the documentation cannot drift from the code:
 - ``sectors``: the sector defaults of the agent classes (csei_sim.agents);
 - ``constants``: the module-level numeric constants of the model (their values are read from the
   modules; their meaning and source are written below, in ``CONSTANTS``);
-- ``archetypes``: the named radar profiles (csei_sim.metrics.ARCHETYPES).
+- ``archetypes``: the named radar profiles (csei_sim.metrics.ARCHETYPES);
+- ``preset_ranges``: each structural number of each region preset with its origin (seed, source
+  or assumption) and its plausible range, read from the presets' comments
+  (csei_sim.calibration.preset_ranges); the ranges are the calibration priors' defaults.
 
 Usage: ``python scripts/odd_parameters.py`` rewrites docs/ODD.md; ``--check`` only reports whether
 it is up to date (exit status 1 when not).
@@ -321,11 +324,28 @@ def archetype_table() -> str:
     return _table(header, rows)
 
 
+def preset_range_table() -> str:
+    from csei_sim import presets
+    from csei_sim.calibration.preset_ranges import STRUCTURAL, stated
+
+    rows = []
+    for region in presets.options("region"):
+        entries = stated("region", region)
+        for key in STRUCTURAL["region"]:
+            if key not in entries:
+                continue
+            e = entries[key]
+            span = f"[{fmt(e.lo)}, {fmt(e.hi)}]" if e.lo is not None else "none"
+            rows.append([region, f"`{key}`", fmt(e.value), e.kind or "none", span])
+    return _table(["region", "name", "value", "origin", "range"], rows)
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "parameters": parameter_table,
     "sectors": sector_table,
     "constants": constant_table,
     "archetypes": archetype_table,
+    "preset_ranges": preset_range_table,
 }
 
 

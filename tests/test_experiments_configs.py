@@ -39,7 +39,11 @@ def test_each_number_in_a_preset_says_whether_it_quotes_the_seed_or_assumes():
         for path in sorted((CONFIGS / group).glob("*.yaml")):
             for line in path.read_text().splitlines():
                 if NUMBER.match(line):
-                    assert re.search(r'# (seed: ".+"|assumption: \S)', line), f"{path}: {line}"
+                    assert re.search(
+                        r'# (seed( \[[^\]]+\])?: ".+"|source \[[^\]]+\]: \S'
+                        r"|assumption( \[[^\]]+\])?: \S)",
+                        line,
+                    ), f"{path}: {line}"
 
 
 def test_seed_regions_state_their_seed_pairings_in_the_header():

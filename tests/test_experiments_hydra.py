@@ -200,7 +200,7 @@ def test_help_lists_groups_and_options(tmp_path, monkeypatch, capsys):
     assert main(["--help"]) == 0
     stdout = capsys.readouterr().out
     for line in (
-        "region: agder, generic, hamburg, kurzeme, pomorskie, vasterbotten, voru",
+        "region: agder, generic, hamburg, kurzeme, pomorskie, torino, vasterbotten, voru",
         "governance: formal, gradual, informal, lead_organisation",
         "funding: cliff, committed_2030, fees_only, none, project_grants, taper",
         "facilitation: intensive, light, mission_focused, none",

@@ -9,6 +9,7 @@
     csei-sim report <sweep_dir> [--out DIR]    # the same as csei-sim-report
     csei-sim exchange [overrides]              # the peer-exchange study (csei-sim-exchange)
     csei-sim study NAME [--replicates N]       # the same as csei-sim-study (a whole study)
+    csei-sim calibrate CASE [--validate]       # the same as csei-sim-calibrate (ABC-SMC fit)
 
 Before Hydra starts, every job of the command is composed and validated
 (:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing. In a
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         from csei_sim.multiregion.study import main as exchange_main
 
         return exchange_main(argv[1:])
+    if argv and argv[0] == "calibrate":
+        from csei_sim.calibration.cli import main as calibrate_main
+
+        return calibrate_main(argv[1:])
     if argv and argv[0] == "report":
         from csei_sim.experiment.report import main as report_main
 
