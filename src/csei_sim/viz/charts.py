@@ -33,6 +33,8 @@ SECTOR_LABELS = {
     "university": "universities",
 }
 GRANT_END_COLOUR = "#888"
+# the figure follows its card's width (a narrow screen, a projector); no logo link to the web
+CONFIG = {"responsive": True, "displaylogo": False}
 __all__ = [
     "FONT_PX",
     "SECTOR_COLOURS",
@@ -160,6 +162,7 @@ def LiveFigure(
     def lay_out() -> None:
         widget = solara.get_widget(element)
         widget._validate = False  # our own traces: skip plotly's per-property checks on updates
+        widget._config = CONFIG
         fig = build(model)
         with widget.batch_update():
             widget.data = ()

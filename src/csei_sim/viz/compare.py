@@ -144,10 +144,10 @@ def draw_comparison(result: Comparison) -> Figure:
     return fig
 
 
-def _cell(values: pd.Series, missing: str = "n/a") -> str:
+def _cell(values: pd.Series, missing: str = "n/a", count: bool = True) -> str:
     done = values.dropna()
     if done.empty:
-        return missing if missing != "n/a" else f"{missing} (0/{len(values)} runs)"
+        return f"{missing} (0/{len(values)} runs)" if count else missing
     text = f"{done.median():.3g} ({done.quantile(BAND[0]):.3g}–{done.quantile(BAND[1]):.3g})"
     return text if len(done) == len(values) else f"{text} in {len(done)}/{len(values)} runs"
 
@@ -160,7 +160,8 @@ def summary_table(result: Comparison) -> pd.DataFrame:
         for name, summ in result.summary.items():
             values = pd.to_numeric(summ[key], errors="coerce") if key in summ else pd.Series([])
             missing = NOT_REACHED.get(key, "n/a")
-            row[name] = _cell(values.astype(float), missing) if len(values) else "n/a"
+            count = key != "survival_after_funding"  # the same for every run: no count
+            row[name] = _cell(values.astype(float), missing, count) if len(values) else "n/a"
         rows.append(row)
     archetypes = {n: s["archetype"].mode().iloc[0] for n, s in result.summary.items()}
     rows.append({"outcome": "most common archetype", **archetypes})
