@@ -33,8 +33,6 @@ SECTOR_LABELS = {
     "university": "universities",
 }
 GRANT_END_COLOUR = "#888"
-# the figure follows its card's width (a narrow screen, a projector); no logo link to the web
-CONFIG = {"responsive": True, "displaylogo": False}
 __all__ = [
     "FONT_PX",
     "SECTOR_COLOURS",
@@ -140,10 +138,30 @@ def send_update(widget, patch: Update) -> None:
         widget.plotly_relayout(patch["layout"])
 
 
-def _widget_class():
-    from plotly.graph_objs import FigureWidget
+_WIDGET = None
 
-    return FigureWidget
+
+def _widget_class():
+    """A FigureWidget made from a whole figure once; re-renders leave it to the updates."""
+    global _WIDGET
+    if _WIDGET is None:
+        from plotly.graph_objs import FigureWidget
+
+        class StartedFigureWidget(FigureWidget):
+            def __init__(self, figure: go.Figure | None = None, **kwargs: Any):
+                super().__init__(figure, **kwargs)
+
+            @property
+            def figure(self) -> None:
+                return None
+
+            @figure.setter
+            def figure(self, _value: go.Figure) -> None:
+                """Reacton sets the element's arguments again on each render: ignored, as the
+                figure's data arrive by restyle."""
+
+        _WIDGET = StartedFigureWidget
+    return _WIDGET
 
 
 @solara.component
@@ -155,27 +173,30 @@ def LiveFigure(
 ):
     """One browser-side figure: laid out by ``build`` per model, its data replaced by ``update``
     when the model has stepped (``step``: the model's step the parent saw). The parent re-renders
-    it after steps (one render pass for all
-    panels: a subscription per panel would cost a pass of the whole page each)."""
-    element = _widget_class().element()
+    it after steps: one render pass for all panels (a subscription per panel would cost a pass of
+    the whole page each)."""
 
-    def lay_out() -> None:
-        widget = solara.get_widget(element)
-        widget._validate = False  # our own traces: skip plotly's per-property checks on updates
-        widget._config = CONFIG
-        fig = build(model)
-        with widget.batch_update():
-            widget.data = ()
-            widget.layout = fig.layout
-            widget.add_traces(fig.data)
+    def first_draw() -> tuple[go.Figure, dict[str, int]]:
+        with model_lock(model):
+            fig = build(model)
+            send_update(fig, update(model))
+            return fig, {"step": model.steps}
+
+    # the widget starts with the whole figure (layout and data), so a browser draws it at once;
+    # later steps send only new data. A new model (Reset) gets a new widget (the key).
+    fig, drawn = solara.use_memo(first_draw, [id(model), build])
+    element = _widget_class().element(figure=fig).key(f"fig-{id(model)}")
 
     def refresh() -> None:
         widget = solara.get_widget(element)
+        widget._validate = False  # our own traces: skip plotly's per-property checks on updates
         with model_lock(model):  # one consistent month, even while Play steps in a thread
+            if model.steps == drawn["step"]:
+                return
             patch = update(model)
+            drawn["step"] = model.steps
         send_update(widget, patch)
 
-    solara.use_effect(lay_out, [id(model), build])
     solara.use_effect(refresh, [id(model), step, model.steps, build])
     return element
 
