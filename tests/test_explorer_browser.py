@@ -211,7 +211,7 @@ def test_hovering_a_network_node_names_the_organisation(page):
     node.hover(force=True)
     tip = page.locator(".hoverlayer .hovertext").first
     tip.wait_for(timeout=UI_TIMEOUT_MS)
-    text = tip.inner_text()
+    text = tip.text_content()
     assert re.search(r"organisation #\d+", text) and "trust" in text, text
 
 
@@ -221,7 +221,7 @@ def test_hovering_a_chart_shows_values(page):
     page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
     tip = page.locator(".hoverlayer .hovertext, .hoverlayer .legend").first
     tip.wait_for(timeout=UI_TIMEOUT_MS)
-    assert "municipalities" in page.locator(".hoverlayer").first.inner_text()
+    assert "municipalities" in page.locator(".hoverlayer").first.text_content()
 
 
 def test_the_time_series_downloads_as_csv(page, tmp_path):

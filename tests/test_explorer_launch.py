@@ -86,3 +86,11 @@ def test_front_end_files_come_with_the_package():
 
     assert launch.missing_assets_message() is None
     assert assets.missing_required() == []
+
+
+def test_a_bad_session_cap_is_refused_before_serving(fake_server, monkeypatch, capsys):
+    monkeypatch.setenv("CSEI_EXPLORER_MAX_SESSIONS", "lots")
+    assert launch.main([]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "CSEI_EXPLORER_MAX_SESSIONS" in err and "1..500" in err
+    assert fake_server.started == []

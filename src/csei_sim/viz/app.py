@@ -171,7 +171,7 @@ def TabBar(index: int, on_index):
 
 
 def Shown(visible: bool):
-    return solara.Column(style={} if visible else {"display": "none"})
+    return solara.Column(classes=[] if visible else ["d-none"])  # Vuetify's display: none
 
 
 def _tab_index(value) -> int:

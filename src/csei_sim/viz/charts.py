@@ -33,6 +33,8 @@ SECTOR_LABELS = {
     "university": "universities",
 }
 GRANT_END_COLOUR = "#888"
+# the chart takes its card's width (narrow screens, projectors); no logo linking to the web
+CONFIG = {"responsive": True, "displaylogo": False}
 __all__ = [
     "FONT_PX",
     "SECTOR_COLOURS",
@@ -150,6 +152,7 @@ def _widget_class():
         class StartedFigureWidget(FigureWidget):
             def __init__(self, figure: go.Figure | None = None, **kwargs: Any):
                 super().__init__(figure, **kwargs)
+                self._config = CONFIG  # part of the first state the browser gets
 
             @property
             def figure(self) -> None:

@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 
-from csei_sim.viz.serving import CULL_TIMEOUT, LAUNCHER_ENV
+from csei_sim.params import ParameterError
+from csei_sim.viz.serving import CULL_TIMEOUT, LAUNCHER_ENV, max_sessions
 
 APP = "csei_sim.viz.app"
 DEFAULT_HOST = "127.0.0.1"
@@ -108,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
     _check_port(p, args.port)
+    try:
+        max_sessions()  # a bad cap is refused here, not in every visitor's page
+    except ParameterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     message = missing_assets_message()
     if message:
         print(message, file=sys.stderr)
