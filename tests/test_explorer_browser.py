@@ -219,9 +219,9 @@ def test_hovering_a_chart_shows_values(page):
     members = page.locator(PLOTS).nth(2)
     box = members.locator(".nsewdrag").first.bounding_box()
     page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
-    tip = page.locator(".hoverlayer .hovertext, .hoverlayer .legend").first
+    tip = members.locator(".hoverlayer .hovertext, .hoverlayer .legend").first
     tip.wait_for(timeout=UI_TIMEOUT_MS)
-    assert "municipalities" in page.locator(".hoverlayer").first.text_content()
+    assert "municipalities" in members.locator(".hoverlayer").first.text_content()
 
 
 def test_the_time_series_downloads_as_csv(page, tmp_path):
@@ -264,7 +264,7 @@ def test_changed_parameter_and_reset_rebuild_the_model(page):
     _slider(page, r"Organisations in the region: \d+").press("End")  # the slider's maximum
     page.get_by_text("Organisations in the region: 300").wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_text("press Reset").wait_for(timeout=UI_TIMEOUT_MS)
-    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_text(re.compile(r"Step 0 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_text(re.compile(r"exited 0 of 300")).wait_for(timeout=UI_TIMEOUT_MS)
     _slider(page, r"Steps per redraw: \d+").press("End")  # 24 months per click
