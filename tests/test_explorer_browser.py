@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,11 +149,12 @@ def _step_text(page) -> str:
     return page.get_by_text(re.compile(r"Step \d+ of \d+")).inner_text()
 
 
-def _drawn_images(page) -> list[str]:
-    """Sources of the images that finished loading with a real size (the panels' figures)."""
-    return page.eval_on_selector_all(
-        "img", "els => els.filter(e => e.complete && e.naturalWidth > 100).map(e => e.src)"
-    )
+PLOTS = ".js-plotly-plot"
+
+
+def _chart_titles(page) -> list[str]:
+    """The titles the browser drew on the panels' interactive charts."""
+    return page.eval_on_selector_all(f"{PLOTS} .gtitle", "els => els.map(e => e.textContent)")
 
 
 def _shot(page, name: str) -> Path:
@@ -183,25 +185,61 @@ def test_page_loads_with_content_and_figures(page):
     ):
         assert page.get_by_text(label, exact=True).first.is_visible(), label
     page.wait_for_function(
-        "() => [...document.images].filter(e => e.complete && e.naturalWidth > 100).length >= 5",
-        timeout=UI_TIMEOUT_MS,
+        f"() => document.querySelectorAll('{PLOTS} .gtitle').length >= 5", timeout=UI_TIMEOUT_MS
     )
-    assert len(_drawn_images(page)) >= 5
+    assert len(_chart_titles(page)) == 5
     cdn_failures = [url for url in page.failed_requests if "/_solara/cdn/" in url]
     assert cdn_failures == []
     _shot(page, "explorer-start.png")
 
 
 def test_step_advances_the_counter_and_redraws(page):
-    before = _drawn_images(page)
+    before = _chart_titles(page)
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text(re.compile(r"Step 1 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
     page.wait_for_function(
-        "old => [...document.images].filter(e => e.complete && e.naturalWidth > 100)"
-        ".some(e => !old.includes(e.src))",
+        f"old => [...document.querySelectorAll('{PLOTS} .gtitle')]"
+        ".some((e, i) => e.textContent !== old[i])",
         arg=before,
         timeout=UI_TIMEOUT_MS,
     )
+
+
+def test_hovering_a_network_node_names_the_organisation(page):
+    network = page.locator(PLOTS).first
+    node = network.locator(".scatterlayer .trace").last.locator("path.point").first
+    node.hover(force=True)
+    tip = page.locator(".hoverlayer .hovertext").first
+    tip.wait_for(timeout=UI_TIMEOUT_MS)
+    text = tip.text_content()
+    assert re.search(r"organisation #\d+", text) and "trust" in text, text
+
+
+def test_hovering_a_chart_shows_values(page):
+    members = page.locator(PLOTS).nth(2)
+    box = members.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
+    tip = members.locator(".hoverlayer .hovertext, .hoverlayer .legend").first
+    tip.wait_for(timeout=UI_TIMEOUT_MS)
+    assert "municipalities" in members.locator(".hoverlayer").first.text_content()
+
+
+def test_the_time_series_downloads_as_csv(page, tmp_path):
+    with page.expect_download(timeout=UI_TIMEOUT_MS) as info:
+        page.get_by_role("button", name="timeseries CSV").click()
+    saved = tmp_path / "series.csv"
+    info.value.save_as(saved)
+    header, *rows = saved.read_text().splitlines()
+    assert "members" in header.split(",") and len(rows) >= 2
+
+
+def test_the_server_fetches_nothing_from_a_cdn(server):
+    try:
+        urllib.request.urlopen(f"{server}_solara/cdn/left-pad@1.3.0/index.js", timeout=30)
+    except urllib.error.HTTPError as err:
+        assert err.code == 404
+    else:
+        pytest.fail("a file the explorer does not ship was served")
 
 
 def test_play_runs_and_pauses(page):
@@ -226,7 +264,7 @@ def test_changed_parameter_and_reset_rebuild_the_model(page):
     _slider(page, r"Organisations in the region: \d+").press("End")  # the slider's maximum
     page.get_by_text("Organisations in the region: 300").wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_text("press Reset").wait_for(timeout=UI_TIMEOUT_MS)
-    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_text(re.compile(r"Step 0 of \d+")).wait_for(timeout=UI_TIMEOUT_MS)
     page.get_by_text(re.compile(r"exited 0 of 300")).wait_for(timeout=UI_TIMEOUT_MS)
     _slider(page, r"Steps per redraw: \d+").press("End")  # 24 months per click

@@ -54,6 +54,17 @@ def test_summary_table_has_both_scenarios_and_counts_missing_runs(result):
     assert compare._cell(pd.Series([1.0, 2.0, float("nan")])).endswith("in 2/3 runs")
 
 
+def test_survival_when_funding_never_ends_says_so(result):
+    """Not "n/a (0/8 runs)": the grant outlasting the run is a fact of the scenario."""
+    table = compare.summary_table(result).set_index("outcome")
+    survival = table.loc["survival after funding ends"]
+    for name, summ in result.summary.items():
+        if summ["survival_after_funding"].isna().all():
+            assert survival[name] == compare.NOT_REACHED["survival_after_funding"]
+        else:
+            assert "0/" not in survival[name]
+
+
 def test_labels_name_presets_and_moved_sliders():
     assert compare.label(SMALL).startswith("region generic")
     assert "facilitation hours per month 120" in compare.label({**SMALL, "facilitation_hours": 120})

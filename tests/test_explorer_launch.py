@@ -12,7 +12,7 @@ class FakeServer:
 
     started: list[tuple[list[str], dict[str, str]]] = []
 
-    def __init__(self, cmd, env=None):
+    def __init__(self, cmd, env=None, preexec_fn=None):
         FakeServer.started.append((cmd, env))
 
     def wait(self):
@@ -26,7 +26,7 @@ class FakeServer:
 def fake_server(monkeypatch):
     FakeServer.started = []
     monkeypatch.setattr(launch.subprocess, "Popen", FakeServer)
-    monkeypatch.setattr(launch, "_warn_missing_assets", lambda: None)
+    monkeypatch.setattr(launch, "missing_assets_message", lambda: None)
     return FakeServer
 
 
@@ -67,8 +67,30 @@ def test_port_must_be_a_number(fake_server, capsys):
     assert "--port" in capsys.readouterr().err
 
 
-def test_missing_front_end_files_are_reported(monkeypatch, capsys):
-    monkeypatch.setattr("csei_sim.viz.assets.missing", lambda root=None: ["requirejs@2.3.6"])
-    launch._warn_missing_assets()
+def test_missing_front_end_files_stop_the_launcher_in_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(launch.subprocess, "Popen", FakeServer)
+    FakeServer.started = []
+    monkeypatch.setattr(
+        "csei_sim.viz.assets.missing_required", lambda root=None: ["requirejs@2.3.6"]
+    )
+    assert launch.main([]) == 1
     err = capsys.readouterr().err
-    assert "requirejs@2.3.6" in err and "install_solara_assets.py" in err
+    assert err.count("\n") == 1 and "requirejs@2.3.6" in err and "pip install" in err
+    assert "solara-assets" in err
+    assert FakeServer.started == []  # no blank page is served
+
+
+def test_front_end_files_come_with_the_package():
+    """solara-assets (the explorer extra) ships every file the page needs: no npm, no CDN."""
+    from csei_sim.viz import assets
+
+    assert launch.missing_assets_message() is None
+    assert assets.missing_required() == []
+
+
+def test_a_bad_session_cap_is_refused_before_serving(fake_server, monkeypatch, capsys):
+    monkeypatch.setenv("CSEI_EXPLORER_MAX_SESSIONS", "lots")
+    assert launch.main([]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "CSEI_EXPLORER_MAX_SESSIONS" in err and "1..500" in err
+    assert fake_server.started == []

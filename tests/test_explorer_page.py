@@ -7,26 +7,26 @@ import threading
 import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
+from plotly.graph_objs import FigureWidget
 
 solara = pytest.importorskip("solara")
 
-from mesa.visualization.utils import force_update  # noqa: E402
 
 from csei_sim import presets  # noqa: E402
 from csei_sim.agents import Status  # noqa: E402
 from csei_sim.viz import compare, network, panels  # noqa: E402
 from csei_sim.viz.app import ClusterView, Page, StepInfo  # noqa: E402
-from csei_sim.viz.charts import locked_png  # noqa: E402
 from csei_sim.viz.explorer_model import (  # noqa: E402
     SLIDERS,
     ExplorerModel,
     default_inputs,
     mesa_model_params,
+    model_lock,  # noqa: E402
     preset_inputs,
 )
 from csei_sim.viz.inputs import LiveLevers  # noqa: E402
 
-N_IMAGES = 5  # network, radar, members, trust, budget
+N_FIGURES = 5  # network, radar, members, trust, budget
 
 
 @pytest.fixture
@@ -48,8 +48,13 @@ def texts(rc) -> str:
     return "\n".join(parts)
 
 
-def images(rc) -> list[bytes]:
-    return [bytes(w.value) for w in rc.find(widgets.Image).widgets]
+def figures(rc) -> list[FigureWidget]:
+    return rc.find(FigureWidget).widgets
+
+
+def drawn(rc) -> list[str]:
+    """What each figure shows now (its data and title), to tell whether it was updated."""
+    return [f"{f.layout.title.text} {f.to_plotly_json()['data']}" for f in figures(rc)]
 
 
 def click(rc, label: str) -> None:
@@ -69,9 +74,9 @@ def slider(rc, label_start: str):
 
 
 def test_page_renders_every_panel(page):
-    shown = images(page)
-    assert len(shown) == N_IMAGES
-    assert all(img.startswith(b"\x89PNG") for img in shown)
+    shown = figures(page)
+    assert len(shown) == N_FIGURES
+    assert all(len(fig.data) >= 2 and fig.layout.title.text for fig in shown)
     text = texts(page)
     assert "Step 0 of 144" in text
     titles = {c for w in page.find(v.CardTitle).widgets for c in w.children}
@@ -90,13 +95,15 @@ def test_page_renders_every_panel(page):
 
 
 def test_step_advances_and_redraws(page):
-    before = images(page)
+    before = drawn(page)
     for _ in range(3):
         click(page, "Step")
     assert "Step 3 of 144" in texts(page)
-    after = images(page)
-    assert len(after) == N_IMAGES
+    after = drawn(page)
+    assert len(after) == N_FIGURES
     assert all(a != b for a, b in zip(before, after, strict=True))
+    members = figures(page)[2]  # members by sector: one point per month so far
+    assert [len(t.x) for t in members.data] == [4] * len(members.data)
 
 
 def test_render_interval_steps_several_months_per_click(page):
@@ -164,13 +171,13 @@ def _model(steps: int, n: int = 60) -> ExplorerModel:
 )
 def test_each_chart_component_renders_and_updates(component):
     model = _model(0)
-    box, rc = solara.render(component(model), handle_error=False)
-    first = bytes(rc.find(widgets.Image).widget.value)
+    box, rc = solara.render(component(model, model.steps), handle_error=False)
+    first = drawn(rc)
     for _ in range(12):
         model.step()
-    force_update()  # what Mesa's controller does after stepping
-    second = bytes(rc.find(widgets.Image).widget.value)
-    assert first.startswith(b"\x89PNG") and second.startswith(b"\x89PNG")
+    rc.render(component(model, model.steps))  # what the cluster view does after a step
+    second = drawn(rc)
+    assert len(first) == len(second) == 1
     assert first != second
     rc.close()
 
@@ -201,7 +208,7 @@ def test_step_info_counts_members():
 def test_cluster_view_with_200_organisations():
     model = _model(24, n=200)
     box, rc = solara.render(ClusterView(model), handle_error=False)
-    assert len(images(rc)) == N_IMAGES
+    assert len(figures(rc)) == N_FIGURES
     rc.close()
     rows, note = network.visible_ties(model)
     assert len(rows) <= network.MAX_EDGES
@@ -288,8 +295,12 @@ def test_panels_drawn_while_playing_show_whole_months():
     worker = threading.Thread(target=play)
     worker.start()
     while worker.is_alive():
-        for draw in (panels.draw_membership, network.draw_network):
-            assert locked_png(draw, model).startswith(b"\x89PNG")
+        with model_lock(model):
+            members = panels.update_membership(model)
+            ties = network.update_network(model)
+            step = model.steps
+        assert {len(d["x"]) for d in members["data"]} == {step + 1}
+        assert model.date_of(step) in ties["layout"]["title.text"]
         with model.lock:
             assert len(model.timeseries()) == model.steps + 1
     worker.join()

@@ -38,8 +38,9 @@ def test_installer_covers_every_package_solara_loads():
 
 
 def test_assets_are_installed_in_this_environment():
-    """`make install` puts them in place; without them the page is blank offline."""
-    assert assets.missing() == [], "run: .venv/bin/python scripts/install_solara_assets.py"
+    """solara-assets puts them in place; without them the page is blank offline."""
+    assert assets.missing_required() == [], assets.INSTALL_HINT
+    assert set(assets.REQUIRED) <= set(assets.PACKAGES)
     root = assets.cdn_dir()
     assert (root / "requirejs@2.3.6" / "require.js").is_file()
     assert (root / "font-awesome@4.5.0" / "css" / "font-awesome.min.css").is_file()

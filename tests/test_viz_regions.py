@@ -62,11 +62,13 @@ def test_view_steps_a_year_redraws_and_resets():
         before = bytes(image.value)
         assert before.startswith(b"\x89PNG")
         assert "Month 0 of 24" in _texts(rc)
-        _click(rc, "Step")  # the default stride is a year
+        _click(rc, "Step the regions")  # the default stride is a year
         assert "Month 12 of 24" in _texts(rc)
         assert bytes(rc.find(widgets.Image).widget.value) != before
         assert all(name in _texts(rc) for name in REGIONS)  # the table lists every region
-        _click(rc, "Reset")
+        _click(rc, "Step the regions")
+        assert "Month 24 of 24 (run finished)" in _texts(rc)
+        _click(rc, "Reset the regions")
         assert "Month 0 of 24" in _texts(rc)
     finally:
         rc.close()

@@ -1,11 +1,13 @@
-"""Install the front-end files Solara's page loads into Solara's local CDN cache.
+"""The front-end files Solara's page loads, in Solara's local CDN folder.
 
-Solara's server fetches its JavaScript and CSS from a public CDN on first use and caches them in
-``<prefix>/share/solara/cdn/<package>@<version>/``. Machines without that CDN show a blank page, so
-this script fills the cache ahead of time from the npm registry (``npm pack``), unpacked in the
-layout the server reads. It is idempotent: packages already in place are skipped.
+Solara's page loads its JavaScript and CSS from ``<prefix>/share/solara/cdn/<package>@<version>/``.
+The ``solara-assets`` package (a dependency of the ``explorer`` extra) ships them there, so a plain
+``pip install "csei-sim[explorer]"`` works offline; :data:`REQUIRED` lists what the explorer's page
+needs, and ``csei-sim explore`` refuses to start without them. The explorer's server never fetches
+a missing file from the public CDN (see :mod:`csei_sim.viz.serving`).
 
-Run by ``scripts/install_solara_assets.py``, which ``scripts/bootstrap.sh`` calls.
+``scripts/install_solara_assets.py`` fills in any package of :data:`PACKAGES` still missing from
+the npm registry (``npm pack``), unpacked in the layout the server reads; it is idempotent.
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ PACKAGES = (
     "vega-lite@5",
     "vega-embed@6",
 )
+# What the explorer's page loads (Vue 2 widgets: ipyvue < 3); solara-assets ships these versions.
+REQUIRED = (
+    "@widgetti/solara-vuetify-app@10.1.1",
+    "@widgetti/vue-grid-layout@2.3.13-alpha.2",
+    "requirejs@2.3.6",
+    "font-awesome@4.5.0",
+)
+INSTALL_HINT = 'pip install "solara-assets>=1.58,<1.59"'
 MARKER = "package.json"  # every npm package has one; its presence means "installed"
 
 
@@ -77,10 +87,15 @@ def install(spec: str, root: Path, npm: str) -> bool:
     return True
 
 
-def missing(root: Path | None = None) -> list[str]:
-    """Packages not yet in the cache folder."""
+def missing(root: Path | None = None, packages: tuple[str, ...] = PACKAGES) -> list[str]:
+    """Those of ``packages`` not yet in the cache folder."""
     root = cdn_dir() if root is None else root
-    return [spec for spec in PACKAGES if not (root / spec / MARKER).exists()]
+    return [spec for spec in packages if not (root / spec / MARKER).exists()]
+
+
+def missing_required(root: Path | None = None) -> list[str]:
+    """Packages the explorer's page needs that are not installed (it would be blank without)."""
+    return missing(root, REQUIRED)
 
 
 def main() -> int:
@@ -91,9 +106,13 @@ def main() -> int:
         return 0
     npm = shutil.which("npm")
     if npm is None:
+        required = missing_required(root)
+        if not required:  # the explorer's page has what it needs (from solara-assets)
+            print(f"solara front-end files: the explorer's are present; skipped {missing_now}")
+            return 0
         print(
-            "error: npm not found; it is needed to install Solara's front-end files "
-            f"({', '.join(missing_now)}) into {root}",
+            "error: npm not found; install Solara's front-end files with "
+            f"{INSTALL_HINT} (missing: {', '.join(required)})",
             file=sys.stderr,
         )
         return 1

@@ -1,7 +1,10 @@
-"""Shared drawing helpers: figures rendered once per model step, cached time series, date axes.
+"""Shared chart helpers: interactive Plotly figures drawn in the browser, updated in place.
 
-Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot state, safe in the server's
-threads), turned into PNG bytes only when the model has moved on.
+A panel is a pair of functions: ``build(model)`` lays out the figure once per model (axes, titles,
+empty traces), and ``update(model)`` returns the traces' new data after a step. :func:`LiveFigure`
+keeps one ``plotly`` FigureWidget per panel and sends only those data on each step, so a Step costs
+the model's step plus a few kilobytes, not a server-side rendering of images. The browser draws
+hover values, zoom and legends that toggle a trace.
 """
 
 from __future__ import annotations
@@ -10,52 +13,49 @@ import io
 import weakref
 from collections.abc import Callable
 from html import escape
+from typing import Any
 
 import pandas as pd
-import reacton.ipywidgets as rw
+import plotly.graph_objects as go
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization.utils import update_counter
 
 from csei_sim.model import CSEIModel
 from csei_sim.plots import SECTOR_COLOURS
 from csei_sim.viz.explorer_model import model_lock
 
-DPI = 80
+DPI = 100  # the figures still drawn as images (comparison, regions)
+FONT_PX = 15  # readable on a projector: at least 12 px on screen at 1024 px wide
+HEIGHT = 380
 SECTOR_LABELS = {
     "municipality": "municipalities",
     "ngo": "NGOs",
     "firm": "firms",
     "university": "universities",
 }
+GRANT_END_COLOUR = "#888"
+# the chart takes its card's width (narrow screens, projectors); no logo linking to the web
+CONFIG = {"responsive": True, "displaylogo": False}
 __all__ = [
-    "DPI",
+    "FONT_PX",
     "SECTOR_COLOURS",
     "SECTOR_LABELS",
-    "Chart",
-    "png",
+    "LiveFigure",
+    "Update",
+    "base_layout",
+    "horizon",
+    "month_axis",
+    "grant_end_marks",
     "timeseries",
-    "dates",
-    "date_axis",
     "html_table",
+    "png",
 ]
+
+# what ``update`` returns: new properties per trace (in the order ``build`` added them) and layout
+Update = dict[str, Any]
 
 _SERIES: weakref.WeakKeyDictionary[CSEIModel, tuple[int, pd.DataFrame]] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
-
-
-def locked_png(draw: Callable[[CSEIModel], Figure], model: CSEIModel) -> bytes:
-    """Draw while the model cannot step, so the figure shows one consistent month."""
-    with model_lock(model):
-        return png(draw(model))
 
 
 def timeseries(model: CSEIModel) -> pd.DataFrame:
@@ -67,33 +67,148 @@ def timeseries(model: CSEIModel) -> pd.DataFrame:
     return cached[1]
 
 
-def dates(ts: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(ts["date"])
+def month_axis(ts: pd.DataFrame) -> list[str]:
+    """The x values of a time series: the first day of each month, as Plotly reads dates."""
+    return [f"{d}-01" for d in ts["date"].astype(str)]
 
 
-def date_axis(ax, model: CSEIModel, label_grant_end: bool = False) -> None:
-    """Fix the x axis to the whole horizon, so curves grow into a still frame as the model runs."""
-    first = pd.Timestamp(model.date_of(0))
-    last = pd.Timestamp(model.date_of(model.params.steps))
-    ax.set_xlim(first, last)
+def horizon(model: CSEIModel) -> list[str]:
+    """The x range of the whole run, so curves grow into a still frame as the model runs."""
+    return [f"{model.date_of(0)}-01", f"{model.date_of(model.params.steps)}-01"]
+
+
+def grant_end_marks(model: CSEIModel, row: int | None = None) -> tuple[list[dict], list[dict]]:
+    """A dotted line and a label where the committed grant ends, if it ends within the run."""
     end = model.params.funding
-    if end.committed_amount > 0:
-        ax.axvline(
-            pd.Timestamp(end.committed_end),
-            color="#888",
-            linestyle=":",
-            linewidth=1,
-            label="grant ends" if label_grant_end else None,
-        )
-    ax.grid(alpha=0.3)
+    first, last = horizon(model)
+    when = f"{end.committed_end}-01"
+    if end.committed_amount <= 0 or not first <= when <= last:
+        return [], []
+    axis = "" if row in (None, 1) else str(row)
+    shape = {
+        "type": "line",
+        "xref": f"x{axis}",
+        "yref": f"y{axis} domain",
+        "x0": when,
+        "x1": when,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": GRANT_END_COLOUR, "dash": "dot", "width": 1.5},
+    }
+    label = {
+        "x": when,
+        "xref": f"x{axis}",
+        "y": 1,
+        "yref": f"y{axis} domain",
+        "text": "grant ends",
+        "showarrow": False,
+        "xanchor": "left",
+        "yanchor": "top",
+        "font": {"color": "#555", "size": FONT_PX - 2},
+    }
+    return [shape], [label]
+
+
+def base_layout(title: str, height: int = HEIGHT, **extra: Any) -> dict[str, Any]:
+    """Large fonts, the legend below the plot (never on the data), hover of all traces at once."""
+    layout = {
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": FONT_PX + 1}},
+        "font": {"size": FONT_PX},
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 60, "r": 20, "t": 48, "b": 20},
+        "legend": {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
+        "hovermode": "x unified",
+        "plot_bgcolor": "white",
+        "uirevision": "keep",  # zoom and hidden traces stay as they are across steps
+    }
+    layout.update(extra)
+    return layout
+
+
+def send_update(widget, patch: Update) -> None:
+    """Apply ``patch`` with one restyle per set of keys and one relayout: several times cheaper
+    than setting each trace's properties (plotly checks each property path on every set)."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    data = list(patch.get("data", ()))[: len(widget.data)]
+    for index, props in enumerate(data):
+        groups.setdefault(tuple(props), []).append(index)
+    for keys, indexes in groups.items():
+        restyle = {key: [data[i][key] for i in indexes] for key in keys}
+        widget.plotly_restyle(restyle, indexes)
+    if patch.get("layout"):
+        widget.plotly_relayout(patch["layout"])
+
+
+_WIDGET = None
+
+
+def _widget_class():
+    """A FigureWidget made from a whole figure once; re-renders leave it to the updates."""
+    global _WIDGET
+    if _WIDGET is None:
+        from plotly.graph_objs import FigureWidget
+
+        class StartedFigureWidget(FigureWidget):
+            def __init__(self, figure: go.Figure | None = None, **kwargs: Any):
+                super().__init__(figure, **kwargs)
+                self._config = CONFIG  # part of the first state the browser gets
+
+            @property
+            def figure(self) -> None:
+                return None
+
+            @figure.setter
+            def figure(self, _value: go.Figure) -> None:
+                """Reacton sets the element's arguments again on each render: ignored, as the
+                figure's data arrive by restyle."""
+
+        _WIDGET = StartedFigureWidget
+    return _WIDGET
 
 
 @solara.component
-def Chart(draw: Callable[[CSEIModel], Figure], model: CSEIModel):
-    """A figure of ``model`` drawn by ``draw``, redrawn only when the model or its step changes."""
-    update_counter.get()  # Mesa's controller bumps it after steps: re-render, then check the step
-    image = solara.use_memo(lambda: locked_png(draw, model), [id(model), model.steps, draw])
-    return rw.Image(value=image, format="png", layout={"max_width": "100%"})
+def LiveFigure(
+    build: Callable[[CSEIModel], go.Figure],
+    update: Callable[[CSEIModel], Update],
+    model: CSEIModel,
+    step: int = 0,
+):
+    """One browser-side figure: laid out by ``build`` per model, its data replaced by ``update``
+    when the model has stepped (``step``: the model's step the parent saw). The parent re-renders
+    it after steps: one render pass for all panels (a subscription per panel would cost a pass of
+    the whole page each)."""
+
+    def first_draw() -> tuple[go.Figure, dict[str, int]]:
+        with model_lock(model):
+            fig = build(model)
+            send_update(fig, update(model))
+            return fig, {"step": model.steps}
+
+    # the widget starts with the whole figure (layout and data), so a browser draws it at once;
+    # later steps send only new data. A new model (Reset) gets a new widget (the key).
+    fig, drawn = solara.use_memo(first_draw, [id(model), build])
+    element = _widget_class().element(figure=fig).key(f"fig-{id(model)}")
+
+    def refresh() -> None:
+        widget = solara.get_widget(element)
+        widget._validate = False  # our own traces: skip plotly's per-property checks on updates
+        with model_lock(model):  # one consistent month, even while Play steps in a thread
+            if model.steps == drawn["step"]:
+                return
+            patch = update(model)
+            drawn["step"] = model.steps
+        send_update(widget, patch)
+
+    solara.use_effect(refresh, [id(model), step, model.steps, build])
+    return element
+
+
+def png(fig) -> bytes:
+    """A matplotlib figure as PNG bytes (the comparison and regions views, drawn once per run)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
 
 
 def html_table(table: pd.DataFrame) -> str:
@@ -107,4 +222,4 @@ def html_table(table: pd.DataFrame) -> str:
         + "</tr>"
         for row in table.itertuples(index=False)
     )
-    return f"<table style='border-collapse:collapse;font-size:13px'><tr>{head}</tr>{rows}</table>"
+    return f"<table style='border-collapse:collapse;font-size:15px'><tr>{head}</tr>{rows}</table>"

@@ -20,6 +20,7 @@ from csei_sim import presets
 from csei_sim.params import Params
 from csei_sim.run import simulate
 from csei_sim.viz.charts import html_table, png
+from csei_sim.viz.downloads import csv_bytes
 from csei_sim.viz.explorer_model import (
     DEFAULT,
     SLIDERS,
@@ -27,7 +28,7 @@ from csei_sim.viz.explorer_model import (
     default_inputs,
     preset_inputs,
 )
-from csei_sim.viz.inputs import ScenarioInputs, clamp
+from csei_sim.viz.inputs import BoundedSlider, ScenarioInputs
 
 METRICS = {
     "members": "members",
@@ -48,6 +49,11 @@ COLOURS = {"A": "#1f77b4", "B": "#d62728"}
 BAND = (0.1, 0.9)  # the band spans these quantiles of the replicates
 REPLICATES = (2, 30, 8)  # min, max, default
 MAX_SEED = 2**31 - 1
+# what a cell says when no replicate has the outcome
+NOT_REACHED = {
+    "time_to_critical_mass": "not reached",
+    "survival_after_funding": "funding does not end within the run",
+}
 
 
 @lru_cache(maxsize=512)
@@ -138,10 +144,10 @@ def draw_comparison(result: Comparison) -> Figure:
     return fig
 
 
-def _cell(values: pd.Series, missing: str = "n/a") -> str:
+def _cell(values: pd.Series, missing: str = "n/a", count: bool = True) -> str:
     done = values.dropna()
     if done.empty:
-        return f"{missing} (0/{len(values)} runs)"
+        return f"{missing} (0/{len(values)} runs)" if count else missing
     text = f"{done.median():.3g} ({done.quantile(BAND[0]):.3g}–{done.quantile(BAND[1]):.3g})"
     return text if len(done) == len(values) else f"{text} in {len(done)}/{len(values)} runs"
 
@@ -153,8 +159,9 @@ def summary_table(result: Comparison) -> pd.DataFrame:
         row = {"outcome": title}
         for name, summ in result.summary.items():
             values = pd.to_numeric(summ[key], errors="coerce") if key in summ else pd.Series([])
-            missing = "not reached" if key == "time_to_critical_mass" else "n/a"
-            row[name] = _cell(values.astype(float), missing) if len(values) else "n/a"
+            missing = NOT_REACHED.get(key, "n/a")
+            count = key != "survival_after_funding"  # the same for every run: no count
+            row[name] = _cell(values.astype(float), missing, count) if len(values) else "n/a"
         rows.append(row)
     archetypes = {n: s["archetype"].mode().iloc[0] for n, s in result.summary.items()}
     rows.append({"outcome": "most common archetype", **archetypes})
@@ -186,12 +193,15 @@ def CompareView(sidebar_inputs: dict[str, Any]):
                 )
                 ScenarioInputs(values, show_seed=False)
     with solara.Row(style={"align-items": "center"}):
-        solara.SliderInt(
+        BoundedSlider(
             f"Replicates per scenario: {n.value}",
             value=n.value,
-            min=REPLICATES[0],
-            max=REPLICATES[1],
-            on_value=lambda x: n.set(int(clamp(x, REPLICATES[0], REPLICATES[1], REPLICATES[2]))),
+            lo=REPLICATES[0],
+            hi=REPLICATES[1],
+            step=1,
+            on_value=n.set,
+            is_int=True,
+            style="min-width: 260px",
         )
         solara.InputInt(
             "First seed",
@@ -219,6 +229,12 @@ def ComparisonResult(task):
         result: Comparison = task.value
         image = solara.use_memo(lambda: png(draw_comparison(result)), [result])
         solara.Image(image, format="png")
-        solara.HTML(unsafe_innerHTML=html_table(summary_table(result)))
+        table = summary_table(result)
+        solara.HTML(unsafe_innerHTML=html_table(table))
+        solara.FileDownload(
+            lambda: csv_bytes(table),
+            filename="csei-comparison.csv",
+            label="Download this table (CSV)",
+        )
     else:
         solara.Text("Choose two scenarios and press Run comparison.", style={"color": "#777"})

@@ -1,9 +1,10 @@
 """The relationship network: nodes coloured by sector and marked by status, ties shaded by trust.
 
 Node positions are computed once per model (after Reset) from the prior-cooperation ties and kept,
-so organisations stay put while the cluster forms. For large pools only ties among members and
-aware organisations are drawn, and at most ``MAX_EDGES`` of them (the strongest), which keeps a
-redraw cheap with hundreds of organisations.
+so organisations stay put while the cluster forms. Ties of exited organisations are not drawn; for
+large pools only ties among members and aware organisations are, and at most ``MAX_EDGES`` of them
+(the strongest), which keeps the picture readable and an update small. Hovering a node names the
+organisation, its sector, status and the mean trust on its ties.
 """
 
 from __future__ import annotations
@@ -12,28 +13,35 @@ import weakref
 
 import networkx as nx
 import numpy as np
+import plotly.graph_objects as go
 import solara
-from matplotlib.cm import ScalarMappable
-from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap, Normalize
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from csei_sim.agents import SECTORS, Status
 from csei_sim.model import CSEIModel
-from csei_sim.viz.charts import SECTOR_COLOURS, SECTOR_LABELS, Chart
+from csei_sim.viz.charts import (
+    SECTOR_COLOURS,
+    SECTOR_LABELS,
+    LiveFigure,
+    Update,
+    base_layout,
+)
 
 LARGE_NETWORK = 120  # above this many organisations, draw only ties among members and aware ones
-MAX_EDGES = 800  # at most this many ties are drawn
+MAX_EDGES = 600  # at most this many ties are drawn (more is a hairball nobody can read)
 RIM = 1.15  # nodes beyond this (in units of the 95th-percentile radius) are drawn on it
 LAYOUT_SEED = 7  # the layout has its own fixed seed: it must not draw on the model's generator
-TRUST_CMAP = LinearSegmentedColormap.from_list("trust", ["#e3e3e3", "#6b8fb8", "#08306b"])
-# status -> (marker, size, filled, alpha, label)
+# ties in three bands of trust: (upper bound, colour, width)
+TIE_BANDS = (
+    (1 / 3, "rgba(160,160,160,0.35)", 0.6, "weak ties (trust < 0.33)"),
+    (2 / 3, "rgba(107,143,184,0.6)", 1.2, "medium ties"),
+    (1.01, "rgba(8,48,107,0.9)", 2.2, "strong ties (trust > 0.67)"),
+)
+# status -> (Plotly marker symbol, size, label)
 STATUS_STYLE = {
-    Status.MEMBER: ("o", 70, True, 1.0, "member"),
-    Status.AWARE: ("o", 28, True, 0.55, "aware"),
-    Status.OUTSIDER: ("o", 14, False, 0.6, "outsider"),
-    Status.EXITED: ("x", 30, True, 0.9, "exited"),
+    Status.MEMBER: ("circle", 15, "member"),
+    Status.AWARE: ("circle", 9, "aware"),
+    Status.OUTSIDER: ("circle-open", 7, "outsider"),
+    Status.EXITED: ("x-thin-open", 9, "exited"),
 }
 
 _LAYOUTS: weakref.WeakKeyDictionary[CSEIModel, np.ndarray] = weakref.WeakKeyDictionary()
@@ -85,104 +93,118 @@ def _fit(pos: np.ndarray) -> np.ndarray:
 def visible_ties(model: CSEIModel) -> tuple[np.ndarray, str]:
     """Rows of the ties to draw, and a note saying what was left out."""
     m = model.ties.m
-    rows = np.arange(m)
-    note = f"all {m} ties"
+    u, v = model.ties.u[:m], model.ties.v[:m]
+    status = model.orgs.status
     if model.orgs.n > LARGE_NETWORK:
-        active = np.isin(model.orgs.status, (Status.MEMBER, Status.AWARE))
-        rows = rows[active[model.ties.u[:m]] & active[model.ties.v[:m]]]
-        note = f"{len(rows)} of {m} ties (among members and aware organisations)"
+        shown = np.isin(status, (Status.MEMBER.value, Status.AWARE.value))
+        what = "among members and aware organisations"
+    else:
+        shown = status != Status.EXITED.value
+        what = "exited organisations' ties left out"
+    rows = np.flatnonzero(shown[u] & shown[v])
+    note = f"{len(rows)} of {m} ties ({what})" if len(rows) < m else f"all {m} ties"
     if len(rows) > MAX_EDGES:
         strongest = np.argpartition(model.ties.trust[rows], -MAX_EDGES)[-MAX_EDGES:]
         rows = np.sort(rows[strongest])
-        note = f"the {MAX_EDGES} strongest of {m} ties"
+        note = f"the {MAX_EDGES} strongest of {m} ties ({what})"
     return rows, note
 
 
-def draw_network(model: CSEIModel) -> Figure:
-    """The network at the model's current step."""
-    pos = layout(model)
-    fig = Figure(figsize=(7.2, 5.4))
-    ax = fig.add_axes((0.0, 0.0, 0.74, 0.94))
-    rows, note = visible_ties(model)
-    trust = model.ties.trust[rows]
-    order = np.argsort(trust)  # strong ties on top
-    segs = np.stack([pos[model.ties.u[rows]], pos[model.ties.v[rows]]], axis=1)[order]
-    t = trust[order]
-    colours = TRUST_CMAP(t)
-    colours[:, 3] = 0.15 + 0.85 * t  # weak ties fade, strong ones stand out
-    lines = LineCollection(segs, colors=colours, linewidths=0.2 + 1.8 * t**2, zorder=1)
-    ax.add_collection(lines)
-    _draw_nodes(ax, model, pos)
-    ax.set_axis_off()
-    ax.set_title(f"{model.date_of(model.steps)}: {note}", fontsize=9)
-    ax.autoscale_view()
-    cax = fig.add_axes((0.78, 0.08, 0.025, 0.3))
-    scale = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=TRUST_CMAP)
-    fig.colorbar(scale, cax=cax).set_label("trust on a tie", fontsize=8)
-    fig.legend(
-        handles=_legend_handles(),
-        loc="upper left",
-        bbox_to_anchor=(0.75, 0.97),
-        fontsize=8,
-        frameon=False,
-    )
+def mean_tie_trust(model: CSEIModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per organisation: the number of its ties and the mean trust on them (0 without ties)."""
+    m, n = model.ties.m, model.orgs.n
+    ends = np.r_[model.ties.u[:m], model.ties.v[:m]]
+    trust = np.r_[model.ties.trust[:m], model.ties.trust[:m]]
+    degree = np.bincount(ends, minlength=n)
+    total = np.bincount(ends, weights=trust, minlength=n)
+    return degree, np.divide(total, degree, out=np.zeros(n), where=degree > 0)
+
+
+def _segments(pos: np.ndarray, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of line segments u-v for one trace, separated by gaps (NaN)."""
+    k = len(u)
+    xs, ys = np.full(3 * k, np.nan), np.full(3 * k, np.nan)
+    xs[0::3], xs[1::3] = pos[u, 0], pos[v, 0]
+    ys[0::3], ys[1::3] = pos[u, 1], pos[v, 1]
+    return xs, ys
+
+
+def build_network(model: CSEIModel) -> go.Figure:
+    """Three tie traces (weak, medium, strong) under one node trace per sector."""
+    fig = go.Figure()
+    for _hi, colour, width, label in TIE_BANDS:
+        fig.add_trace(
+            go.Scatter(
+                name=label,
+                mode="lines",
+                line={"color": colour, "width": width},
+                hoverinfo="skip",
+                legendgroup="ties",
+            )
+        )
+    for s in SECTORS:
+        fig.add_trace(
+            go.Scatter(
+                name=SECTOR_LABELS[s],
+                mode="markers",
+                marker={"color": SECTOR_COLOURS[s], "line": {"color": "black", "width": 0}},
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    hidden = {"visible": False, "showgrid": False, "zeroline": False}
+    layout = base_layout("Relationship network", height=520)
+    layout["hovermode"] = "closest"
+    layout["margin"] = {"l": 10, "r": 10, "t": 48, "b": 10}
+    fig.update_layout(**layout, xaxis=hidden, yaxis={**hidden, "scaleanchor": "x"})
     return fig
 
 
-def _draw_nodes(ax, model: CSEIModel, pos: np.ndarray) -> None:
-    status, sector = model.orgs.status, model.orgs.sector
-    colours = np.array([SECTOR_COLOURS[s] for s in SECTORS])[sector]
-    for st, (marker, size, filled, alpha, _label) in STATUS_STYLE.items():
-        idx = np.flatnonzero(status == st)
-        if not len(idx):
-            continue
-        face = colours[idx] if filled else "none"
-        edge = "black" if st == Status.MEMBER else colours[idx]
-        kw = {"edgecolors": edge} if marker != "x" else {}
-        ax.scatter(
-            pos[idx, 0],
-            pos[idx, 1],
-            s=size,
-            marker=marker,
-            c=face if marker != "x" else colours[idx],
-            alpha=alpha,
-            linewidths=0.8,
-            zorder=3 + int(st == 2),
-            **kw,
+def _hover(model: CSEIModel, idx: np.ndarray, degree, trust) -> list[str]:
+    sector = np.asarray(SECTORS)[model.orgs.sector[idx]]
+    labels = {st.value: style[2] for st, style in STATUS_STYLE.items()}
+    status = model.orgs.status[idx]
+    return [
+        f"organisation #{i}<br>{SECTOR_LABELS[s]}, {labels[int(st)]}<br>"
+        f"trust {t:.2f} (mean over {d} ties)"
+        for i, s, st, t, d in zip(
+            idx.tolist(), sector, status.tolist(), trust[idx], degree[idx], strict=True
         )
-
-
-def _legend_handles() -> list[Line2D]:
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color=SECTOR_COLOURS[s],
-            markersize=7,
-            label=SECTOR_LABELS[s],
-        )
-        for s in SECTORS
     ]
-    for marker, size, filled, _alpha, label in STATUS_STYLE.values():
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker=marker,
-                linestyle="",
-                color="#555",
-                markerfacecolor="#555" if filled else "none",
-                markeredgecolor="black" if label == "member" else "#555",
-                markersize=np.sqrt(size),
-                label=label,
-            )
+
+
+def update_network(model: CSEIModel) -> Update:
+    pos = layout(model)
+    rows, note = visible_ties(model)
+    u, v, trust = model.ties.u[rows], model.ties.v[rows], model.ties.trust[rows]
+    data = []
+    lo = 0.0
+    for hi, *_style in TIE_BANDS:
+        band = (trust >= lo) & (trust < hi)
+        xs, ys = _segments(pos, u[band], v[band])
+        data.append({"x": xs, "y": ys})
+        lo = hi
+    degree, mean_trust = mean_tie_trust(model)
+    symbols = np.array([style[0] for style in STATUS_STYLE.values()], dtype=object)
+    sizes = np.array([style[1] for style in STATUS_STYLE.values()])
+    order = {st.value: k for k, st in enumerate(STATUS_STYLE)}
+    code = np.vectorize(order.get)(model.orgs.status) if model.orgs.n else np.zeros(0, int)
+    member = model.orgs.status == Status.MEMBER.value
+    for k, _s in enumerate(SECTORS):
+        idx = np.flatnonzero(model.orgs.sector == k)
+        data.append(
+            {
+                "x": pos[idx, 0],
+                "y": pos[idx, 1],
+                "hovertext": _hover(model, idx, degree, mean_trust),
+                "marker.symbol": symbols[code[idx]].tolist(),
+                "marker.size": sizes[code[idx]],
+                "marker.line.width": np.where(member[idx], 1.5, 0.0),
+            }
         )
-    return handles
+    return {"data": data, "layout": {"title.text": f"{model.date_of(model.steps)}: {note}"}}
 
 
 @solara.component
-def NetworkPanel(model: CSEIModel):
+def NetworkPanel(model: CSEIModel, step: int = 0):
     """The network figure; its layout is cached per model."""
-    return Chart(draw_network, model)
+    return LiveFigure(build_network, update_network, model, step)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import solara
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from mesa.visualization.utils import update_counter
+from plotly.subplots import make_subplots
 
 from csei_sim.agents import SECTORS
 from csei_sim.funding import INCOME_SOURCES
@@ -17,142 +16,212 @@ from csei_sim.model import CSEIModel
 from csei_sim.viz.charts import (
     SECTOR_COLOURS,
     SECTOR_LABELS,
-    Chart,
-    date_axis,
-    dates,
+    LiveFigure,
+    Update,
+    base_layout,
+    grant_end_marks,
+    horizon,
     html_table,
+    month_axis,
     timeseries,
 )
 from csei_sim.viz.explorer_model import model_lock
 
-SIZE = (6.4, 3.6)
-# fixed margins: a constrained layout measures every label again on each redraw
-MARGINS = {"left": 0.11, "right": 0.98, "top": 0.91, "bottom": 0.09}
 INCOME_COLOURS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2")
 SPENDING_COLOURS = ("#dd8452", "#937860", "#da8bc3")
 EVENT_KINDS = ("join", "exit", "pilot", "formalisation")
 LOG_ROWS = 12
+MIN_EUR_AXIS = 1000.0  # an empty budget shows 0..1,000 EUR, not a flat line on a 0..0.05 axis
+NO_MONEY = "no income or spending yet"
 
 
-def draw_membership(model: CSEIModel) -> Figure:
-    """Members stacked by sector, with aware and exited organisations as lines."""
-    ts = timeseries(model)
-    fig = Figure(figsize=SIZE)
-    ax = fig.subplots(gridspec_kw={**MARGINS, "right": 0.9})  # room for the right axis
-    x = dates(ts)
-    ax.stackplot(
-        x,
-        *[ts[f"members_{s}"] for s in SECTORS],
-        colors=[SECTOR_COLOURS[s] for s in SECTORS],
-        labels=[SECTOR_LABELS[s] for s in SECTORS],
-        alpha=0.85,
+def _line(name: str, colour: str, dash: str = "solid", **extra) -> go.Scatter:
+    return go.Scatter(
+        name=name, mode="lines", line={"color": colour, "dash": dash, "width": 2.5}, **extra
     )
-    ax.plot(x, ts["exited"], color="#c44e52", linestyle=":", linewidth=1.2, label="exited")
-    ax.axhline(model.params.critical_mass, color="#888", linewidth=0.8)
-    date_axis(ax, model, label_grant_end=True)
-    top = max(ts["members"].max(), ts["exited"].max(), model.params.critical_mass) * 1.25
-    ax.set_ylim(0, top)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("members, exited")
-    # the aware pool is often many times the membership: its own axis keeps members readable
-    right = ax.twinx()
-    right.plot(x, ts["aware"], color="black", linestyle="--", linewidth=1)
-    ax.plot([], [], color="black", linestyle="--", linewidth=1, label="aware (right axis)")
-    right.set_ylim(0, max(ts["aware"].max(), 1) * 1.15)
-    right.set_ylabel("aware", fontsize=8)
-    right.tick_params(labelsize=8)
-    ax.set_title(
+
+
+def _area(name: str, colour: str, group: str, **extra) -> go.Scatter:
+    return go.Scatter(
+        name=name,
+        mode="lines",
+        stackgroup=group,
+        line={"color": colour, "width": 0.5},
+        fillcolor=colour,
+        **extra,
+    )
+
+
+def build_membership(model: CSEIModel) -> go.Figure:
+    """Members stacked by sector, exited as a line, the aware pool on its own right axis."""
+    fig = go.Figure()
+    for s in SECTORS:
+        fig.add_trace(_area(SECTOR_LABELS[s], SECTOR_COLOURS[s], "members"))
+    fig.add_trace(_line("exited", "#c44e52", "dot"))
+    fig.add_trace(_line("aware (right axis)", "black", "dash", yaxis="y2"))
+    shapes, notes = grant_end_marks(model)
+    critical = {
+        "type": "line",
+        "xref": "x domain",
+        "x0": 0,
+        "x1": 1,
+        "y0": model.params.critical_mass,
+        "y1": model.params.critical_mass,
+        "line": {"color": "#888", "width": 1},
+    }
+    fig.update_layout(
+        **base_layout("Members by sector"),
+        xaxis={"range": horizon(model), "showgrid": True, "gridcolor": "#eee"},
+        yaxis={"title": "members, exited", "rangemode": "tozero", "gridcolor": "#eee"},
+        yaxis2={"title": "aware", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        shapes=[critical, *shapes],
+        annotations=notes,
+    )
+    fig.update_layout(margin={"r": 60})
+    return fig
+
+
+def update_membership(model: CSEIModel) -> Update:
+    ts = timeseries(model)
+    x = month_axis(ts)
+    data = [{"x": x, "y": ts[f"members_{s}"].to_numpy()} for s in SECTORS]
+    data += [{"x": x, "y": ts["exited"].to_numpy()}, {"x": x, "y": ts["aware"].to_numpy()}]
+    top = max(ts["members"].max(), ts["exited"].max(), model.params.critical_mass) * 1.2
+    title = (
         f"Members by sector: {int(ts['members'].iloc[-1])} now "
-        f"(grey line: critical mass {model.params.critical_mass})",
-        fontsize=9,
+        f"(grey line: critical mass {model.params.critical_mass})"
     )
-    ax.legend(loc="upper left", fontsize=7, ncol=3, framealpha=0.7)
-    return fig
+    aware_top = max(float(ts["aware"].max()), 1.0) * 1.15
+    return {
+        "data": data,
+        "layout": {
+            "title.text": title,
+            "yaxis.range": [0, top],
+            "yaxis2.range": [0, aware_top],
+        },
+    }
 
 
-def draw_trust(model: CSEIModel) -> Figure:
+def build_trust(model: CSEIModel) -> go.Figure:
     """Mean trust among members, on all ties, and goal consensus."""
-    ts = timeseries(model)
-    fig = Figure(figsize=SIZE)
-    ax = fig.subplots(gridspec_kw=MARGINS)
-    x = dates(ts)
-    ax.plot(x, ts["mean_member_trust"], color="#08306b", label="trust among members")
-    ax.plot(x, ts["mean_trust"], color="#6b8fb8", linestyle="--", label="trust on all ties")
-    ax.plot(x, ts["goal_consensus"], color="#2ca02c", label="goal consensus")
-    date_axis(ax, model)
-    ax.set_ylim(0, 1)
-    ax.set_title("Trust and goal consensus", fontsize=9)
-    ax.legend(loc="lower left", fontsize=7)
+    fig = go.Figure()
+    fig.add_trace(_line("trust among members", "#08306b"))
+    fig.add_trace(_line("trust on all ties", "#6b8fb8", "dash"))
+    fig.add_trace(_line("goal consensus", "#2ca02c"))
+    shapes, notes = grant_end_marks(model)
+    fig.update_layout(
+        **base_layout("Trust and goal consensus"),
+        xaxis={"range": horizon(model), "gridcolor": "#eee"},
+        yaxis={"range": [0, 1], "gridcolor": "#eee"},
+        shapes=shapes,
+        annotations=notes,
+    )
     return fig
 
 
-def draw_budget(model: CSEIModel) -> Figure:
+def update_trust(model: CSEIModel) -> Update:
+    ts = timeseries(model)
+    x = month_axis(ts)
+    columns = ("mean_member_trust", "mean_trust", "goal_consensus")
+    return {"data": [{"x": x, "y": ts[c].to_numpy()} for c in columns]}
+
+
+def build_budget(model: CSEIModel) -> go.Figure:
     """Monthly income stacked by source (top) and spending stacked by purpose (bottom)."""
-    ts = timeseries(model)
-    fig = Figure(figsize=(SIZE[0], SIZE[1] * 1.25))
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={**MARGINS, "hspace": 0.12})
-    x = dates(ts)
-    top.stackplot(
-        x,
-        *[ts[f"income_{s}"] for s in INCOME_SOURCES],
-        colors=INCOME_COLOURS,
-        labels=[s.replace("_", " ") for s in INCOME_SOURCES],
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for source, colour in zip(INCOME_SOURCES, INCOME_COLOURS, strict=True):
+        fig.add_trace(_area(source.replace("_", " "), colour, "income"), row=1, col=1)
+    for purpose, colour in zip(SPENDING_PURPOSES, SPENDING_COLOURS, strict=True):
+        fig.add_trace(_area(purpose, colour, "spending"), row=2, col=1)
+    shapes, notes = grant_end_marks(model)
+    fig.update_layout(
+        **base_layout("Budget", height=int(1.3 * 380)),
+        shapes=shapes,
+        annotations=notes,
     )
-    bottom.stackplot(
-        x,
-        *[ts[f"spending_{s}"] for s in SPENDING_PURPOSES],
-        colors=SPENDING_COLOURS,
-        labels=list(SPENDING_PURPOSES),
-    )
-    for ax, what in ((top, "income"), (bottom, "spending")):
-        date_axis(ax, model)
-        ax.set_ylim(bottom=0)
-        ax.set_ylabel(f"{what} EUR/month", fontsize=8)
-        ax.legend(loc="upper right", fontsize=7, ncol=2)
-    top.set_title(f"Budget: balance {ts['balance'].iloc[-1]:,.0f} EUR", fontsize=9)
+    fig.update_xaxes(range=horizon(model), gridcolor="#eee")
+    fig.update_yaxes(title_text="income EUR/month", row=1, col=1, gridcolor="#eee")
+    fig.update_yaxes(title_text="spending EUR/month", row=2, col=1, gridcolor="#eee")
     return fig
 
 
-def draw_radar(model: CSEIModel) -> Figure:
+def _eur_top(total: pd.Series) -> float:
+    return max(float(total.max()) * 1.15 if len(total) else 0.0, MIN_EUR_AXIS)
+
+
+def update_budget(model: CSEIModel) -> Update:
+    ts = timeseries(model)
+    x = month_axis(ts)
+    income = [f"income_{s}" for s in INCOME_SOURCES]
+    spending = [f"spending_{s}" for s in SPENDING_PURPOSES]
+    data = [{"x": x, "y": ts[c].to_numpy()} for c in (*income, *spending)]
+    money = float(ts[income].to_numpy().sum() + ts[spending].to_numpy().sum())
+    title = f"Budget: balance {ts['balance'].iloc[-1]:,.0f} EUR"
+    if money == 0:
+        title += f" ({NO_MONEY})"
+    return {
+        "data": data,
+        "layout": {
+            "title.text": title,
+            "yaxis.range": [0, _eur_top(ts[income].sum(axis=1))],
+            "yaxis2.range": [0, _eur_top(ts[spending].sum(axis=1))],
+        },
+    }
+
+
+def build_radar(model: CSEIModel) -> go.Figure:
     """The five CSEI radar scores now (filled) and at the start (dashed)."""
-    ts = timeseries(model)
-    angles = np.linspace(0, 2 * np.pi, len(RADAR), endpoint=False)
-    fig = Figure(figsize=(4.6, SIZE[1] * 1.25))
-    ax = fig.add_axes((0.14, 0.1, 0.72, 0.76), projection="polar")
-    for row, style in (
-        (ts.iloc[0], {"color": "#999", "linestyle": "--", "label": "start"}),
-        (ts.iloc[-1], {"color": "#c44e52", "label": "now"}),
-    ):
-        values = np.array([row[f"radar_{k}"] for k in RADAR], dtype=float)
-        ax.plot(np.r_[angles, angles[:1]], np.r_[values, values[:1]], **style)
-        if style["label"] == "now":
-            ax.fill(angles, values, color="#c44e52", alpha=0.25)
-    ax.set_xticks(angles, list(RADAR), fontsize=8)
-    ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["", "0.5", "", "1"], fontsize=7)
-    ax.set_title(f"CSEI radar: {ts['archetype'].iloc[-1]}", fontsize=9)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.15, -0.05), fontsize=7)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatterpolar(name="start", mode="lines", line={"color": "#999", "dash": "dash"})
+    )
+    fig.add_trace(
+        go.Scatterpolar(
+            name="now",
+            mode="lines+markers",
+            fill="toself",
+            line={"color": "#c44e52", "width": 2.5},
+            fillcolor="rgba(196,78,82,0.25)",
+        )
+    )
+    layout = base_layout("CSEI radar", height=int(1.3 * 380))
+    layout["hovermode"] = "closest"
+    fig.update_layout(
+        **layout,
+        polar={"radialaxis": {"range": [0, 1], "tickvals": [0.5, 1.0]}},
+    )
     return fig
 
 
-@solara.component
-def MembershipPanel(model: CSEIModel):
-    return Chart(draw_membership, model)
+def update_radar(model: CSEIModel) -> Update:
+    ts = timeseries(model)
+    names = list(RADAR)
+    closed = [*names, names[0]]
+    data = []
+    for row in (ts.iloc[0], ts.iloc[-1]):
+        values = np.array([row[f"radar_{k}"] for k in RADAR], dtype=float)
+        data.append({"theta": closed, "r": np.r_[values, values[:1]]})
+    return {"data": data, "layout": {"title.text": f"CSEI radar: {ts['archetype'].iloc[-1]}"}}
 
 
 @solara.component
-def TrustPanel(model: CSEIModel):
-    return Chart(draw_trust, model)
+def MembershipPanel(model: CSEIModel, step: int = 0):
+    return LiveFigure(build_membership, update_membership, model, step)
 
 
 @solara.component
-def BudgetPanel(model: CSEIModel):
-    return Chart(draw_budget, model)
+def TrustPanel(model: CSEIModel, step: int = 0):
+    return LiveFigure(build_trust, update_trust, model, step)
 
 
 @solara.component
-def RadarPanel(model: CSEIModel):
-    return Chart(draw_radar, model)
+def BudgetPanel(model: CSEIModel, step: int = 0):
+    return LiveFigure(build_budget, update_budget, model, step)
+
+
+@solara.component
+def RadarPanel(model: CSEIModel, step: int = 0):
+    return LiveFigure(build_radar, update_radar, model, step)
 
 
 def event_table(model: CSEIModel, kinds: list[str], rows: int = LOG_ROWS) -> pd.DataFrame:
@@ -173,9 +242,9 @@ def event_table(model: CSEIModel, kinds: list[str], rows: int = LOG_ROWS) -> pd.
 
 
 @solara.component
-def EventLog(model: CSEIModel):
-    """Counts of joins, exits, pilots and formalisation, and the latest events of chosen kinds."""
-    update_counter.get()
+def EventLog(model: CSEIModel, step: int = 0):
+    """Counts of joins, exits, pilots and formalisation, and the latest events of chosen kinds.
+    Re-rendered with the other panels after each step."""
     kinds, set_kinds = solara.use_state(list(EVENT_KINDS))
     with model_lock(model):
         events = list(model.events)

@@ -18,9 +18,11 @@ from matplotlib.figure import Figure
 from csei_sim.multiregion import SEED_REGIONS, MultiRegionModel
 from csei_sim.multiregion.params import PARTNER_CHOICES
 from csei_sim.viz.charts import html_table, png
+from csei_sim.viz.inputs import BoundedSlider, clamp
 
 STEP_CHOICES = {"1 month": 1, "1 year": 12, "to the end": 10_000}
 COLOURS = {"with": "#1f77b4", "without": "#999999"}
+MAX_SEED = 2**31 - 1
 
 
 @dataclass
@@ -134,15 +136,17 @@ def RegionsView(steps: int = 144, regions: tuple[str, ...] = SEED_REGIONS):
     stride = solara.use_reactive("1 year")
 
     def build() -> RegionsRun:
+        # every value as the browser sent it, checked here: a crafted one falls back to a default
+        partner = choice.value if choice.value in PARTNER_CHOICES else "similar"
         exchange = {
-            "enabled": enabled.value,
-            "partner_choice": choice.value,
-            "events_per_year": float(per_year.value),
+            "enabled": enabled.value is True,
+            "partner_choice": partner,
+            "events_per_year": clamp(per_year.value, 0, 12, 2.0),
         }
         return RegionsRun.build(
-            seed=int(seed.value),
+            seed=int(clamp(seed.value, 0, MAX_SEED, 2025)),
             exchange=exchange,
-            compare=compare.value,
+            compare=compare.value is True,
             steps=steps,
             regions=regions,
         )
@@ -151,7 +155,7 @@ def RegionsView(steps: int = 144, regions: tuple[str, ...] = SEED_REGIONS):
     tick = solara.use_reactive(0)  # the run is mutable: bump to redraw after stepping
 
     def advance() -> None:
-        run.value.advance(STEP_CHOICES[stride.value])
+        run.value.advance(STEP_CHOICES.get(stride.value, 1))
         tick.value += 1
 
     def reset() -> None:
@@ -161,14 +165,24 @@ def RegionsView(steps: int = 144, regions: tuple[str, ...] = SEED_REGIONS):
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Switch(label="Peer exchange", value=enabled)
         solara.Select("Partners", values=list(PARTNER_CHOICES), value=choice)
-        solara.SliderFloat("Events per region per year", value=per_year, min=0, max=12, step=0.5)
+        BoundedSlider(
+            f"Events per region per year: {per_year.value:g}",
+            value=per_year.value,
+            lo=0,
+            hi=12,
+            step=0.5,
+            on_value=per_year.set,
+            style="min-width: 280px; flex: 1 1 280px",  # a slider in a row is squashed without
+        )
         solara.Checkbox(label="Show the same runs without exchange", value=compare)
         solara.InputInt("Seed", value=seed)
     with solara.Row(style={"align-items": "center"}):
         solara.ToggleButtonsSingle(value=stride, values=list(STEP_CHOICES))
-        solara.Button("Step", on_click=advance, disabled=not run.value.model.running)
-        solara.Button("Reset", on_click=reset)
-        solara.Text(f"Month {run.value.steps} of {steps}; settings apply at Reset")
+        # named apart from the Cluster tab's Step and Reset
+        solara.Button("Step the regions", on_click=advance, disabled=not run.value.model.running)
+        solara.Button("Reset the regions", on_click=reset)
+        finished = "" if run.value.model.running else " (run finished)"
+        solara.Text(f"Month {run.value.steps} of {steps}{finished}; settings apply at Reset")
     image = solara.use_memo(
         lambda: png(draw_regions(run.value)), [id(run.value), run.value.steps, tick.value]
     )
