@@ -146,3 +146,13 @@ def test_step_stops_at_the_horizon():
         model.step()
     assert model.steps == horizon
     assert f"Step {horizon} of {horizon}" in step_info(model)
+
+
+def test_the_event_filter_offers_every_kind_the_model_logs():
+    from csei_sim.viz import panels
+
+    # an unfunded formal cluster closes its unpaid office: a kind the filter must offer
+    m = em.CSEIModel(rng=1, steps=24, governance_mode="formal", n_organisations=40).run()
+    logged = {e["kind"] for e in m.events}
+    assert "deformalisation" in logged
+    assert logged <= set(panels.EVENT_KINDS)

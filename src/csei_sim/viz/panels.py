@@ -29,7 +29,7 @@ from csei_sim.viz.explorer_model import model_lock
 
 INCOME_COLOURS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2")
 SPENDING_COLOURS = ("#dd8452", "#937860", "#da8bc3")
-EVENT_KINDS = ("join", "exit", "pilot", "formalisation")
+EVENT_KINDS = ("join", "exit", "pilot", "formalisation", "deformalisation")
 LOG_ROWS = 12
 MIN_EUR_AXIS = 1000.0  # an empty budget shows 0..1,000 EUR, not a flat line on a 0..0.05 axis
 NO_MONEY = "no income or spending yet"
