@@ -76,7 +76,7 @@ def _run(argv: list[str], work: Work) -> int:
         work.total = len(checked.run_dirs)
     saved, full_error = sys.argv, os.environ.get("HYDRA_FULL_ERROR")
     sys.argv = [PROG, *argv]
-    # Hydra then raises what a job raised instead of printing it: :func:`guarded` says it in one line
+    # Hydra then raises what a job raised instead of printing it; guarded() says it in one line
     os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
         with sweep_lock(checked.sweep_dir) if checked and checked.multirun else nullcontext():

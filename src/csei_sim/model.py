@@ -119,8 +119,6 @@ class CSEIModel(mesa.Model):
         import difflib
 
         data = _config_data(cfg)
-        if "seed" not in data and rng is None:  # else a random seed, without a word
-            raise ParameterError("seed", "missing; a config names its seed (a whole number >= 0)")
         if "base_seed" in data:  # a saved run's config.yaml: it always holds every parameter
             _check_saved_run(data)
         seed = data.pop("seed", None)
@@ -143,6 +141,8 @@ class CSEIModel(mesa.Model):
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise ParameterError(str(key), f"unknown key{hint}; allowed: {', '.join(allowed)}")
+        if seed is None and rng is None:  # else a random seed, without a word
+            raise ParameterError("seed", "missing; a config names its seed (a whole number >= 0)")
         params = {k: v for k, v in data.items() if k in Params.__dataclass_fields__}
         return cls(params, rng=seed if rng is None else rng)
 
