@@ -31,7 +31,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from csei_sim.errors import Work, guarded
+from csei_sim.errors import Work, carried, guarded
 from csei_sim.experiment import schema  # registers the schema and resolver
 from csei_sim.experiment.guard import INFO_FLAGS, check_command
 from csei_sim.experiment.lock import SweepBusy, sweep_lock
@@ -163,6 +163,10 @@ def preflight(argv: list[str]) -> Plan:
 def _hydra_app(cfg: DictConfig) -> None:
     """One Hydra job: run (or skip, when complete) the simulation into the job's output folder,
     then the further replicates of its block, if any, each into its own folder."""
+    carried(lambda: _job(cfg))
+
+
+def _job(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     spec = RunSpec.from_config(cfg, choices=_choices(list(hc.overrides.task)))

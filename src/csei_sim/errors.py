@@ -23,6 +23,23 @@ DONE = "done.json"  # the completion record of a run folder (csei_sim.experiment
 INTERRUPTED = 130  # the shell's code for a process stopped by SIGINT
 
 
+class Escaped(BaseException):  # noqa: N818 - not an error of its own: it carries one
+    """An error of a job, carried past the frameworks that run jobs (Hydra catches every
+    ``Exception`` of a job and prints it with a traceback) to :func:`guarded`."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(error)
+        self.error = error
+
+
+def carried(job: Callable[[], object]) -> None:
+    """Run one job (inside Hydra); what it raises reaches :func:`guarded` as :class:`Escaped`."""
+    try:
+        job()
+    except (OSError, MemoryError) as err:
+        raise Escaped(err) from err
+
+
 @dataclass
 class Work:
     """What a command is doing, filled in as it learns it, for the line printed on a failure."""
@@ -54,7 +71,10 @@ def guarded(prog: str, argv: list[str], body: Callable[[list[str], Work], int]) 
     debug, argv = debugging(argv)
     work = Work([prog, *argv])
     try:
-        return body(argv, work)
+        try:
+            return body(argv, work)
+        except Escaped as escaped:
+            raise escaped.error from None
     except KeyboardInterrupt:
         if debug:
             raise
@@ -102,4 +122,6 @@ def _first_line(err: BaseException) -> str:
 
 
 def _say(prog: str, text: str) -> None:
-    print(f"{prog}: {text}", file=sys.stderr, flush=True)
+    # on a terminal a progress bar may hold the last line: start a fresh one
+    fresh = "\n" if sys.stderr.isatty() else ""
+    print(f"{fresh}{prog}: {text}", file=sys.stderr, flush=True)

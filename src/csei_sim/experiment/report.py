@@ -13,15 +13,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from csei_sim import limits
 from csei_sim.errors import Work, guarded
-from csei_sim.experiment import figures
+from csei_sim.experiment import figures, results
 from csei_sim.experiment.results import aggregate, find_runs
 from csei_sim.experiment.stats import interval
 from csei_sim.metrics import RADAR
@@ -192,9 +195,27 @@ def _main(argv: list[str], work: Work) -> int:
         if not args.sweep_dir.is_dir():
             raise ParameterError("sweep_dir", f"{args.sweep_dir} is not a folder")
         limits.check_folder("--out", args.out if args.out is not None else args.sweep_dir)
-        path = write_report(args.sweep_dir, args.out)
+        with _warnings_as_one_line("csei-sim-report"):
+            path = write_report(args.sweep_dir, args.out)
     except (FileNotFoundError, ParameterError) as err:
         print(f"csei-sim-report: error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
     return 0
+
+
+@contextmanager
+def _warnings_as_one_line(prog: str) -> Iterator[None]:
+    """The warnings of aggregation (runs skipped) as ``<prog>: warning: ...`` on stderr, whatever
+    logging is configured elsewhere in the process."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"{prog}: warning: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger(results.log.name)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

@@ -30,7 +30,7 @@ from csei_sim.params import Params
 
 RUN_KEYS = ["run", "scenario", "base_seed", "replicate", "seed"]
 SKIP_DIRS = {".submitit", ".hydra", "report"}
-log = logging.getLogger("csei_sim")
+log = logging.getLogger(__name__)
 
 
 def find_runs(sweep_dir: Path | str) -> tuple[list[Path], list[Path]]:
@@ -104,8 +104,8 @@ def read_runs(root: Path) -> tuple[list[tuple[dict, dict, pd.DataFrame]], list[t
 def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(timeseries, summary) of all complete runs below ``sweep_dir``; see the module doc.
 
-    Runs that cannot be read are left out with one warning line (logger ``csei_sim``) and listed
-    in ``summary.attrs["unreadable"]`` as ``(folder relative to the sweep, reason)``;
+    Runs that cannot be read are left out with one warning line (logger :data:`log`) and are
+    listed in ``summary.attrs["unreadable"]`` as ``(folder relative to the sweep, reason)``;
     :class:`NoReadableRuns` when no run can be read.
     """
     root = Path(sweep_dir)

@@ -75,6 +75,18 @@ def design_of(name: str, replicates: int | None) -> tuple[Any, Any]:
     return study.STUDY, design
 
 
+def check_args(args: argparse.Namespace) -> tuple[Any, Any, Path, Path]:
+    """(study, design, run folder, report folder) of parsed arguments, checked against
+    :mod:`csei_sim.limits` before anything runs; :class:`ParameterError` naming the flag."""
+    limits.check_jobs("--n-jobs", args.n_jobs)
+    study, design = design_of(args.name, args.replicates)
+    runs = args.runs or Path(f"multirun/study_{design.name}")
+    out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
+    limits.check_folder("--runs", runs)  # both before any run: not a file, writable
+    limits.check_folder("--out", out)
+    return study, design, runs, out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input, before anything runs)."""
     return guarded("csei-sim-study", list(sys.argv[1:] if argv is None else argv), _main)
@@ -84,12 +96,7 @@ def _main(argv: list[str], work: Work) -> int:
     args = parser().parse_args(argv)
     command = " ".join(["csei-sim-study", *argv])
     try:
-        limits.check_jobs("--n-jobs", args.n_jobs)
-        study, design = design_of(args.name, args.replicates)
-        runs = args.runs or Path(f"multirun/study_{design.name}")
-        out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
-        limits.check_folder("--runs", runs)  # both before any run: not a file, writable
-        limits.check_folder("--out", out)
+        study, design, runs, out = check_args(args)
         work.folder = runs
         path = scaffold.run(study, design, runs, out, n_jobs=args.n_jobs, command=command)
     except (ValueError, ParameterError, SweepBusy) as err:
