@@ -98,7 +98,7 @@ def check_runs(key: str, n_runs: int) -> int:
 def check_folder(key: str, path: Path | str) -> Path:
     """A folder results can go to: not a file, names and path the file system takes, and a place
     where a file can be created. Creates nothing that stays."""
-    target = Path(os.path.abspath(Path(path).expanduser()))
+    target = Path(os.path.abspath(path))
     existing = _nearest_existing(target)
     if not existing.is_dir():
         raise ParameterError(
