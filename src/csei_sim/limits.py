@@ -27,6 +27,8 @@ from csei_sim.params import YEARS, ParameterError
 # Runs one command may ask for (a sweep, a study, an analysis): beyond this a typo is more likely
 # than a plan, and the job lists alone would take gigabytes.
 MAX_RUNS = 1_000_000
+# Runs of one Hydra sweep (csei-sim -m): each is planned, its folder named, before it starts
+MAX_SWEEP_RUNS = 100_000
 MAX_REPLICATES = 10_000  # replicates per cell or point
 MAX_SAMPLES = 65_536  # Sobol base samples N (2**16) and PRIM's Latin hypercube points
 MAX_TRAJECTORIES = 10_000  # Morris trajectories
@@ -42,6 +44,7 @@ __all__ = [
     "MAX_RESAMPLES",
     "MAX_RUNS",
     "MAX_SAMPLES",
+    "MAX_SWEEP_RUNS",
     "MAX_TRAJECTORIES",
     "YEARS",
     "check_count",
@@ -86,11 +89,11 @@ def check_jobs(key: str, value: Any) -> int:
     return int(value)
 
 
-def check_runs(key: str, n_runs: int) -> int:
-    """The runs one command asks for: at most :data:`MAX_RUNS`."""
-    if n_runs > MAX_RUNS:
+def check_runs(key: str, n_runs: int, most: int = MAX_RUNS) -> int:
+    """The runs one command asks for: at most ``most`` (:data:`MAX_RUNS`)."""
+    if n_runs > most:
         raise ParameterError(
-            key, f"asks for {n_runs:,} runs; at most {MAX_RUNS:,} are allowed in one command"
+            key, f"asks for {n_runs:,} runs; at most {most:,} are allowed in one command"
         )
     return n_runs
 

@@ -173,6 +173,14 @@ def check_config(cfg: DictConfig) -> None:
             "hydra.launcher.n_jobs: 0 is not allowed; give the processes to use, e.g. 2, "
             "or -1 for all cores"
         )
+    if n_jobs is not None and not isinstance(n_jobs, str):  # an interpolation is left to Hydra
+        from csei_sim import limits
+        from csei_sim.params import ParameterError
+
+        try:
+            limits.check_jobs("hydra.launcher.n_jobs", n_jobs)
+        except ParameterError as err:
+            raise ConfigError(str(err)) from None
     for node in LOGGING_NODES:
         for path, key, value in _walk(hydra.get(node) or {}, f"hydra.{node}."):
             _check_logging(path, key, value)

@@ -76,7 +76,7 @@ def expand_sweep(
     parser = OverridesParser.create(config_loader=config_loader)
     parsed = parser.parse_overrides(arguments)
     try:  # counted before the job lists are built: range(0,100000000) would fill the memory
-        limits.check_runs("sweep", sweep_size(parsed))
+        limits.check_runs("sweep", sweep_size(parsed), limits.MAX_SWEEP_RUNS)
     except ParameterError as err:
         raise ConfigError(f"{err}; split it into several studies") from None
     batches = BasicSweeper.split_arguments(parsed, None)
@@ -105,7 +105,7 @@ def _range_length(start: Any, stop: Any, step: Any) -> int:
     if not step:
         return 0
     span = (stop - start) / step
-    return max(0, math.ceil(span)) if math.isfinite(span) else limits.MAX_RUNS + 1
+    return max(0, math.ceil(span)) if math.isfinite(span) else limits.MAX_SWEEP_RUNS + 1
 
 
 def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "config") -> Plan:
