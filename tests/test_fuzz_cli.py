@@ -9,6 +9,7 @@ from a fixed database-free seed (``derandomize``), the same on every run.
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,17 @@ def cwd(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fuzz")
     (root / "a_file").write_text("x")
     return root
+
+
+@pytest.fixture(autouse=True, scope="module")
+def bounded_memory():
+    """Checks allocate next to nothing: a command that tries to is a MemoryError here, not a
+    machine out of memory (the soft limit only, put back afterwards)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = 6 << 30 if hard == resource.RLIM_INFINITY else min(hard, 6 << 30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @FUZZ

@@ -27,8 +27,9 @@ from csei_sim.params import YEARS, ParameterError
 # Runs one command may ask for (a sweep, a study, an analysis): beyond this a typo is more likely
 # than a plan, and the job lists alone would take gigabytes.
 MAX_RUNS = 1_000_000
-# Runs of one Hydra sweep (csei-sim -m): each is planned, its folder named, before it starts
-MAX_SWEEP_RUNS = 100_000
+# Runs of one Hydra sweep (csei-sim -m): each is planned, its folder named, before it starts,
+# at tens of kilobytes of memory per run
+MAX_SWEEP_RUNS = 20_000
 MAX_REPLICATES = 10_000  # replicates per cell or point
 MAX_SAMPLES = 65_536  # Sobol base samples N (2**16) and PRIM's Latin hypercube points
 MAX_TRAJECTORIES = 10_000  # Morris trajectories
