@@ -209,9 +209,10 @@ def test_the_console_script_exits_0_or_2_without_a_traceback(argv, tmp_path_fact
     cwd = tmp_path_factory.mktemp("console")
     (cwd / "a_file").write_text("x")
     before = tree(cwd)
-    argv = [a for a in argv if not a.startswith(("steps=", "replicate=", "seed="))]
+    flags = [a for a in argv if a == "-m"]  # Hydra's flags come before the overrides
+    rest = [a for a in argv if a != "-m" and not a.startswith(("steps=", "replicate=", "seed="))]
     done = subprocess.run(
-        [str(BIN / "csei-sim"), *SMALL_RUN, *argv],
+        [str(BIN / "csei-sim"), *flags, *SMALL_RUN, *rest],
         cwd=cwd,
         capture_output=True,
         text=True,
