@@ -126,9 +126,10 @@ def test_from_config_refuses_an_unknown_top_level_key_as_the_command_line_does()
 
 def test_from_config_takes_a_saved_run_config(tmp_path):
     """A run's config.yaml holds ``base_seed`` beside its spawned seed, a Hydra one ``hydra``."""
-    model = CSEIModel.from_config({"seed": 11, "base_seed": 2025, "replicate": 1, "steps": 3})
+    saved = {"seed": 11, "base_seed": 2025, "replicate": 1, **Params(steps=3).to_dict()}
+    model = CSEIModel.from_config(saved)
     assert model.run().steps == 3
-    CSEIModel.from_config({"steps": 3, "study": "x", "plot": False, "hydra": {}})
+    CSEIModel.from_config({"seed": 1, "steps": 3, "study": "x", "plot": False, "hydra": {}})
 
 
 @pytest.mark.parametrize("rng", [-1, 1.5, "seven", True])

@@ -14,13 +14,17 @@
 Before Hydra starts, every job of the command is composed and validated
 (:mod:`csei_sim.experiment.validate`), so bad input stops with one line and writes nothing. In a
 sweep, the sweeper hands the launcher blocks of replicates (:mod:`csei_sim.experiment.blocks`):
-one Hydra job runs several runs, each into its own folder.
+one Hydra job runs several runs, each into its own folder. A sweep holds its study folder
+(:mod:`csei_sim.experiment.lock`), and a fault once work has started is one line saying how much
+was finished (:mod:`csei_sim.errors`; ``--debug`` for the traceback).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import hydra
@@ -28,10 +32,12 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from csei_sim.errors import Work, carried, guarded
 from csei_sim.experiment import schema  # registers the schema and resolver
 from csei_sim.experiment.guard import INFO_FLAGS, check_command
+from csei_sim.experiment.lock import SweepBusy, sweep_lock
 from csei_sim.experiment.runner import RunSpec, run_one
-from csei_sim.experiment.validate import ConfigError, plan
+from csei_sim.experiment.validate import ConfigError, Plan, plan
 
 PROG = "csei-sim"
 CONFIG_PATH = str(Path(__file__).resolve().parent / "configs")  # absolute: a plain folder
@@ -60,27 +66,37 @@ def main(argv: list[str] | None = None) -> int:
         from csei_sim.experiment.report import main as report_main
 
         return report_main(argv[1:])
-    planned = None
+    return guarded(PROG, argv, _run)
+
+
+def _run(argv: list[str], work: Work) -> int:
+    """Check the whole command, then hand it to Hydra, holding the study folder of a sweep."""
     try:
-        check_command(argv, Path(CONFIG_PATH))  # before Hydra reads any config, for every flag
-        if not INFO_FLAGS.intersection(argv):
-            planned = preflight(argv)
+        checked = validate_command(argv)
     except ConfigError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
-    saved = sys.argv
+    if checked is not None:
+        work.folder = checked.sweep_dir or checked.run_dirs[0]
+        work.total = len(checked.run_dirs)
+    saved, full_error = sys.argv, os.environ.get("HYDRA_FULL_ERROR")
     sys.argv = [PROG, *argv]
+    # Hydra then raises what a job raised instead of printing it; guarded() says it in one line
+    os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
-        _hydra_app()
+        with sweep_lock(checked.sweep_dir) if checked and checked.multirun else nullcontext():
+            _hydra_app()
+    except SweepBusy as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
     except SystemExit as stop:  # Hydra exits with 1 on its own errors
         return stop.code if isinstance(stop.code, int) else 1
-    except KeyboardInterrupt:  # Ctrl-C: one line, what finished, what to run again
-        from csei_sim.experiment.resume import interrupted
-
-        print(f"{PROG}: {interrupted(planned.run_dirs if planned else None)}", file=sys.stderr)
-        return 130
     finally:
         sys.argv = saved
+        if full_error is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = full_error
     return 0
 
 
@@ -106,8 +122,17 @@ def _explore(argv: list[str]) -> int:
     return explore_main(argv) or 0
 
 
-def preflight(argv: list[str]):
-    """Compose and validate every job the command line asks for, as Hydra will."""
+def validate_command(argv: list[str]) -> Plan | None:
+    """Every check of a command line, before Hydra starts: its flags and names, then every job
+    it asks for (none for the flags that only print). Raises :class:`ConfigError` with one line;
+    writes nothing."""
+    check_command(argv, Path(CONFIG_PATH))  # before Hydra reads any config, for every flag
+    return None if INFO_FLAGS.intersection(argv) else preflight(argv)
+
+
+def preflight(argv: list[str]) -> Plan:
+    """Compose and validate every job the command line asks for, as Hydra will; the plan of the
+    runs, or :class:`ConfigError` with one line. Writes nothing."""
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
     from hydra.core.global_hydra import GlobalHydra
@@ -143,6 +168,10 @@ def preflight(argv: list[str]):
 def _hydra_app(cfg: DictConfig) -> None:
     """One Hydra job: run (or skip, when complete) the simulation into the job's output folder,
     then the further replicates of its block, if any, each into its own folder."""
+    carried(lambda: _job(cfg))
+
+
+def _job(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     spec = RunSpec.from_config(cfg, choices=_choices(list(hc.overrides.task)))

@@ -119,13 +119,14 @@ class CSEIModel(mesa.Model):
         """
         import difflib
 
-        from omegaconf import DictConfig, OmegaConf
-
-        data = (
-            OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
-        )
+        data = _config_data(cfg)
+        if "base_seed" in data:  # a saved run's config.yaml: it always holds every parameter
+            _check_saved_run(data)
         seed = data.pop("seed", None)
         replicate = data.pop("replicate", None)
+        for key, value in (("seed", seed), ("replicate", replicate)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ParameterError(key, f"expected a whole number >= 0, got {value!r}")
         # a saved run config records its spawned seed beside ``base_seed``: use that seed as it is
         if seed is not None and replicate is not None and "base_seed" not in data:
             from csei_sim.seeds import run_seed
@@ -141,6 +142,8 @@ class CSEIModel(mesa.Model):
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise ParameterError(str(key), f"unknown key{hint}; allowed: {', '.join(allowed)}")
+        if seed is None and rng is None:  # else a random seed, without a word
+            raise ParameterError("seed", "missing; a config names its seed (a whole number >= 0)")
         params = {k: v for k, v in data.items() if k in Params.__dataclass_fields__}
         return cls(params, rng=seed if rng is None else rng)
 
@@ -408,3 +411,39 @@ class CSEIModel(mesa.Model):
 
 
 __all__ = ["CSEIModel", "RADAR", "INCOME_SOURCES", "SPENDING_PURPOSES", "blau", "radar_scores"]
+
+
+def _config_data(cfg: Any) -> dict[str, Any]:
+    """A config as a plain dict, or :class:`ParameterError` for anything that is not a mapping."""
+    from omegaconf import DictConfig, OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    if isinstance(cfg, DictConfig):
+        try:
+            return OmegaConf.to_container(cfg, resolve=True)
+        except OmegaConfBaseException as err:
+            raise ParameterError("config", str(err).splitlines()[0]) from None
+    if not isinstance(cfg, Mapping):
+        raise ParameterError(
+            "config",
+            f"expected a mapping of keys to values (e.g. a run's config.yaml), got {cfg!r}",
+        )
+    return dict(cfg)
+
+
+def _check_saved_run(data: Mapping[str, Any]) -> None:
+    """A saved run's config (it has ``base_seed``) holds its seeds and every parameter; one that
+    lacks any was cut short or edited, and would rebuild a different run from defaults."""
+    expected = {"seed": None, "replicate": None, **Params().to_dict()}
+    for key, default in expected.items():
+        if key not in data:
+            raise ParameterError(key, "missing from a saved run's config; the file is cut short")
+        if isinstance(default, dict):
+            group = data[key]
+            if not isinstance(group, Mapping):
+                raise ParameterError(key, f"expected a mapping of parameters, got {group!r}")
+            for name in default:
+                if name not in group:
+                    raise ParameterError(
+                        f"{key}.{name}", "missing from a saved run's config; the file is cut short"
+                    )

@@ -51,10 +51,15 @@ FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file
 def atomic_write(path: Path, write) -> None:
     """Write through a temporary file in the same folder, then rename: never a partial file.
 
-    The file gets the mode a plain ``open()`` would give it; a temporary file is private (0600).
+    The file gets the mode a plain ``open()`` would give it; a temporary file is private (0600)
+    and named ``.<name>.<pid>.<random>.tmp``: unique per writer, and its process id tells a
+    resumed run whether its writer is still alive (:func:`stale_temporaries`). A failed write
+    (a full disk) removes it and raises.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+    )
     os.close(fd)
     try:
         write(tmp)
@@ -67,3 +72,27 @@ def atomic_write(path: Path, write) -> None:
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=True))
+
+
+def stale_temporaries(folder: Path) -> list[Path]:
+    """Temporary files in ``folder`` left by writers that are gone (killed mid-write); those of
+    a live process (another sweep's, this one's) are not touched."""
+    stale = []
+    for tmp in Path(folder).glob(".*.tmp"):
+        parts = tmp.name.rsplit(".", 3)  # ['.<name>', '<pid>', '<random>', 'tmp']
+        pid = parts[1] if len(parts) == 4 else ""
+        if not (pid.isascii() and pid.isdigit()) or not _alive(int(pid)):
+            stale.append(tmp)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process writes a folder from one place at a time: its leftovers
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's live process, or not a process id at all: leave it
+    return True

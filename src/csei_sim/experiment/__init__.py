@@ -18,7 +18,8 @@ Python API (the same machinery the ``csei-sim`` command uses)::
 
 Modules: :mod:`.schema` (Hydra structured config), :mod:`.runner`, :mod:`.blocks` (several runs
 per Hydra job), :mod:`.validate` (checks before anything runs), :mod:`.progress` (Hydra callback),
-:mod:`.results`, :mod:`.stats`, :mod:`.figures`, :mod:`.report`.
+:mod:`.lock` (one sweep per study folder), :mod:`.results`, :mod:`.stats`, :mod:`.figures`,
+:mod:`.report`.
 """
 
 from __future__ import annotations

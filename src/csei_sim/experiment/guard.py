@@ -12,7 +12,6 @@ all before anything runs or is written, raising :class:`ConfigError` with one li
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +37,21 @@ ALLOWED_TARGETS = frozenset(
     }
 )
 LOGGING_NODES = ("job_logging", "hydra_logging")
+# The only classes logging configuration may name (handlers, formatters, filters): those Hydra's
+# own logging presets use, and the plain ones of the standard library. A prefix such as
+# ``logging.`` is not enough: ``logging.os.system`` resolves to os.system.
+LOGGING_CLASSES = frozenset(
+    {
+        "logging.StreamHandler",
+        "logging.FileHandler",
+        "logging.NullHandler",
+        "logging.Formatter",
+        "logging.Filter",
+        "logging.handlers.RotatingFileHandler",
+        "logging.handlers.TimedRotatingFileHandler",
+        "colorlog.ColoredFormatter",  # hydra/job_logging=colorlog, when installed
+    }
+)
 LOGGING_STREAMS = frozenset({"ext://sys.stdout", "ext://sys.stderr"})
 # keys whose values are numbers, months or flags, not names of presets or folders
 PLAIN_KEYS = frozenset({"seed", "replicate", "steps", "start", "critical_mass_share", "plot"})
@@ -160,6 +174,14 @@ def check_config(cfg: DictConfig) -> None:
             "hydra.launcher.n_jobs: 0 is not allowed; give the processes to use, e.g. 2, "
             "or -1 for all cores"
         )
+    if n_jobs is not None and not isinstance(n_jobs, str):  # an interpolation is left to Hydra
+        from csei_sim import limits
+        from csei_sim.params import ParameterError
+
+        try:
+            limits.check_jobs("hydra.launcher.n_jobs", n_jobs)
+        except ParameterError as err:
+            raise ConfigError(str(err)) from None
     for node in LOGGING_NODES:
         for path, key, value in _walk(hydra.get(node) or {}, f"hydra.{node}."):
             _check_logging(path, key, value)
@@ -168,8 +190,11 @@ def check_config(cfg: DictConfig) -> None:
 def _check_logging(path: str, key: str, value: Any) -> None:
     if key == "()":
         raise ConfigError(f"{path}: logging factories ('()') are not allowed")
-    if key == "class" and not (isinstance(value, str) and value.startswith("logging.")):
-        raise ConfigError(f"{path}: {value!r} is not allowed; only logging.* classes")
+    if key == "class" and value not in LOGGING_CLASSES:
+        raise ConfigError(
+            f"{path}: {value!r} is not allowed; logging may only name "
+            f"{', '.join(sorted(LOGGING_CLASSES))}"
+        )
     if isinstance(value, str) and value.startswith("ext://") and value not in LOGGING_STREAMS:
         raise ConfigError(
             f"{path}: {value!r} is not allowed; only {', '.join(sorted(LOGGING_STREAMS))}"
@@ -187,16 +212,12 @@ def _walk(node: Any, prefix: str) -> Iterator[tuple[str, str, Any]]:
 
 
 def check_writable(path: Path, key: str) -> None:
-    """Refuse an output folder that cannot be created: a file in the way, or no permission."""
-    target = Path(path).absolute()
-    existing = next(p for p in (target, *target.parents) if p.exists())
-    if not existing.is_dir():
-        raise ConfigError(
-            f"{key}: cannot write results to {path}: {existing} is a file, not a folder; "
-            "choose another folder"
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"{key}: cannot write results to {path}: no permission to write in {existing}; "
-            "choose another folder"
-        )
+    """Refuse an output folder that cannot be created: a file in the way, no permission, a name
+    longer than the file system takes, a place that takes no files (``/proc``)."""
+    from csei_sim import limits
+    from csei_sim.params import ParameterError
+
+    try:
+        limits.check_folder(key, path)
+    except ParameterError as err:
+        raise ConfigError(f"{err}; choose another folder") from None

@@ -13,13 +13,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from csei_sim.experiment import figures
+from csei_sim import limits
+from csei_sim.errors import Work, guarded
+from csei_sim.experiment import figures, results
 from csei_sim.experiment.results import aggregate, find_runs
 from csei_sim.experiment.stats import interval
 from csei_sim.metrics import RADAR
@@ -82,6 +87,7 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
     root = Path(sweep_dir)
     out = Path(out_dir) if out_dir is not None else root / "report"
     timeseries, summary = aggregate(root)
+    unreadable = list(summary.attrs.get("unreadable", []))
     summary["reached_critical_mass"] = summary["time_to_critical_mass"].notna().astype(float)
     for df, name in ((timeseries, "timeseries.parquet"), (summary, "summary.parquet")):
         atomic_write(out / name, lambda tmp, df=df: df.to_parquet(tmp, index=False))
@@ -96,7 +102,7 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
         path = fig_dir / f"radar_{slug(scenario)}.png"
         radars[scenario] = figures.radar(groups[scenario], scenario, path)
     _, incomplete = find_runs(root)
-    text = _markdown(root, summary, final, metrics, radars, incomplete, out)
+    text = _markdown(root, summary, final, metrics, radars, incomplete, out, unreadable)
     atomic_write(out / "report.md", lambda tmp: Path(tmp).write_text(text))
     return out / "report.md"
 
@@ -109,6 +115,7 @@ def _markdown(
     radars: dict[str, Path],
     incomplete: list[Path],
     out: Path,
+    unreadable: list[tuple[str, str]] = (),
 ) -> str:
     reps = summary.groupby("scenario")["replicate"].nunique()
     radar_cols = [f"radar_{k}" for k in RADAR]
@@ -123,6 +130,12 @@ def _markdown(
         f"scenarios, {_span(reps)} replicates each, base seed(s) "
         f"{', '.join(str(s) for s in sorted(summary['base_seed'].unique()))}.",
         f"Incomplete runs left out: {len(incomplete)}." if incomplete else "All runs complete.",
+        *(
+            [f"Unreadable runs left out: {len(unreadable)}.", ""]
+            + [f"- `{run}`: {reason}" for run, reason in unreadable]
+            if unreadable
+            else []
+        ),
         "",
         "## Membership over time",
         "",
@@ -170,19 +183,39 @@ def _span(counts: pd.Series) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``csei-sim-report SWEEP_DIR [--out DIR]``."""
+    return guarded("csei-sim-report", list(sys.argv[1:] if argv is None else argv), _main)
+
+
+def _main(argv: list[str], work: Work) -> int:
     parser = argparse.ArgumentParser(prog="csei-sim-report", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder, e.g. multirun/<study>")
     parser.add_argument("--out", type=Path, default=None, help="default: <sweep_dir>/report")
     args = parser.parse_args(argv)
-    if not args.sweep_dir.is_dir():
-        print(
-            f"csei-sim-report: error: sweep_dir: {args.sweep_dir} is not a folder", file=sys.stderr
-        )
-        return 2
     try:
-        path = write_report(args.sweep_dir, args.out)
-    except (FileNotFoundError, ParameterError) as err:  # ParameterError: an unreadable run
+        if not args.sweep_dir.is_dir():
+            raise ParameterError("sweep_dir", f"{args.sweep_dir} is not a folder")
+        limits.check_folder("--out", args.out if args.out is not None else args.sweep_dir)
+        with _warnings_as_one_line("csei-sim-report"):
+            path = write_report(args.sweep_dir, args.out)
+    except (FileNotFoundError, ParameterError) as err:
         print(f"csei-sim-report: error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
     return 0
+
+
+@contextmanager
+def _warnings_as_one_line(prog: str) -> Iterator[None]:
+    """The warnings of aggregation (runs skipped) as ``<prog>: warning: ...`` on stderr, whatever
+    logging is configured elsewhere in the process."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"{prog}: warning: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger(results.log.name)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

@@ -12,12 +12,14 @@ complete when it has a valid ``done.json``, see :mod:`csei_sim.experiment.runner
 
 ``scenario`` is the runs' label when given (:func:`run_sweep`), otherwise ``key=value`` of the
 choices that differ between runs (e.g. ``governance=formal``), seeds and replicates left out.
-Incomplete folders are left out; :func:`find_runs` lists them.
+Incomplete folders are left out; :func:`find_runs` lists them. Complete folders whose files cannot
+be read are left out too, with one warning line; :func:`read_runs` lists them.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +30,7 @@ from csei_sim.params import ParameterError, Params
 
 RUN_KEYS = ["run", "scenario", "base_seed", "replicate", "seed"]
 SKIP_DIRS = {".submitit", ".hydra", "report"}
+log = logging.getLogger(__name__)
 
 
 def find_runs(sweep_dir: Path | str) -> tuple[list[Path], list[Path]]:
@@ -79,17 +82,50 @@ def _scenarios(rows: list[dict], name: str = "all") -> list[str]:
     return [row["scenario"] or label for row, label in zip(rows, labels, strict=True)]
 
 
-def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(timeseries, summary) of all complete runs below ``sweep_dir``; see the module doc."""
-    root = Path(sweep_dir)
+class NoReadableRuns(FileNotFoundError):
+    """A sweep folder without a single complete run that can be read."""
+
+
+def read_runs(root: Path) -> tuple[list[tuple[dict, dict, pd.DataFrame]], list[tuple[Path, str]]]:
+    """(row, outcome, time series) of every complete run that can be read, and (folder, reason)
+    of those that cannot (a damaged table or record): a broken run never hides the others."""
     complete, _ = find_runs(root)
-    if not complete:
-        raise FileNotFoundError(f"{root}: no complete runs (folders with {DONE}) found")
-    rows = [_run_row(root, folder) for folder in complete]
+    readable, unreadable = [], []
+    for folder in complete:
+        try:
+            series = pd.read_parquet(folder / "timeseries.parquet").reset_index()
+            readable.append((_run_row(root, folder), _outcome(folder), series))
+        except Exception as err:  # noqa: BLE001 - pyarrow, yaml, json, parameters: all unreadable
+            reason = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+            unreadable.append((folder, reason.rstrip(": ")))
+    return readable, unreadable
+
+
+def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(timeseries, summary) of all complete runs below ``sweep_dir``; see the module doc.
+
+    Runs that cannot be read are left out with one warning line (logger :data:`log`) and are
+    listed in ``summary.attrs["unreadable"]`` as ``(folder relative to the sweep, reason)``;
+    :class:`NoReadableRuns` when no run can be read.
+    """
+    root = Path(sweep_dir)
+    readable, unreadable = read_runs(root)
+    skipped = [(folder.relative_to(root).as_posix(), reason) for folder, reason in unreadable]
+    if unreadable:
+        log.warning(
+            "%s: skipped %d unreadable run(s): %s",
+            root,
+            len(skipped),
+            "; ".join(f"{run} ({reason})" for run, reason in skipped),
+        )
+    if not readable:
+        found = f"; {len(skipped)} unreadable" if skipped else ""
+        raise NoReadableRuns(f"{root}: no complete runs (folders with {DONE}) found{found}")
+    rows = [row for row, _, _ in readable]
     for row, label in zip(rows, _scenarios(rows, root.resolve().name or "all"), strict=True):
         row["scenario"] = label
-    outcomes = [_outcome(folder) for folder in complete]
-    series = [pd.read_parquet(folder / "timeseries.parquet").reset_index() for folder in complete]
+    outcomes = [outcome for _, outcome, _ in readable]
+    series = [ts for _, _, ts in readable]
     names = param_columns(rows[0]["params"], set(series[0].columns) | set(outcomes[0]))
     params = pd.DataFrame([row["params"] for row in rows]).rename(columns=names)
     varying = [c for c in params.columns if params[c].astype(str).nunique() > 1]
@@ -107,7 +143,9 @@ def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     timeseries = pd.concat(frames, ignore_index=True).sort_values(
         ["scenario", "replicate", "step"], kind="stable"
     )
-    return timeseries.reset_index(drop=True), summary.reset_index(drop=True)
+    summary = summary.reset_index(drop=True)
+    summary.attrs["unreadable"] = skipped
+    return timeseries.reset_index(drop=True), summary
 
 
 def param_columns(params: dict, taken: set[str]) -> dict[str, str]:

@@ -87,22 +87,6 @@ def describe(runs: Sequence[Sequence[str]], limit: int = 8, common: Sequence[str
     return "; ".join(names[:limit]) + more
 
 
-def interrupted(run_dirs: Sequence[Path] | None) -> str:
-    """One line after Ctrl-C: what finished and what to run again."""
-    from csei_sim.experiment.runner import read_done
-
-    if not run_dirs:
-        return "interrupted; nothing was left half-written: run the same command again"
-    done = sum(read_done(Path(path)) is not None for path in run_dirs)
-    left = len(run_dirs) - done
-    if not left:
-        return f"interrupted after all {done} runs finished; nothing is left to run"
-    return (
-        f"interrupted: {done} of {len(run_dirs)} runs finished; "
-        f"run the same command again to finish the other {left}"
-    )
-
-
 def swept_keys(task_overrides: Sequence[str], sweeper_params: dict | None) -> set[str]:
     """The keys that name a sweep's run folders: its overrides, without seeds, study and Hydra's."""
     from csei_sim.experiment.schema import CONTROL_KEYS

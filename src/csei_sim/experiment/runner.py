@@ -147,17 +147,33 @@ class RunRecord:
 
 
 def read_done(out_dir: Path) -> dict[str, Any] | None:
-    """The completion record of a run folder, or None when the run is missing or incomplete."""
+    """The completion record of a run folder, or None when the run is missing or incomplete: a
+    file it vouches for is missing, of another size or another SHA-256 (a record of an older
+    version, with sizes only, counts as incomplete: the run is redone)."""
     try:
         done = json.loads((Path(out_dir) / DONE).read_text())
     except (OSError, ValueError):
         return None
-    files = done.get("files", {})
-    for name, size in files.items():
-        path = Path(out_dir) / name
-        if not path.is_file() or path.stat().st_size != size:
+    files = done.get("files") if isinstance(done, dict) else None
+    if not isinstance(files, dict) or not files:
+        return None
+    for name, vouched in files.items():
+        if not isinstance(vouched, dict) or not _matches(Path(out_dir) / name, vouched):
             return None
     return done
+
+
+def _matches(path: Path, vouched: dict[str, Any]) -> bool:
+    try:
+        return path.stat().st_size == vouched.get("size") and sha256(path) == vouched.get("sha256")
+    except OSError:
+        return False
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def is_complete(out_dir: Path, spec: RunSpec | None = None) -> bool:
@@ -180,7 +196,8 @@ def run_one(
     ``spec`` is a :class:`RunSpec`, a :class:`Params`, a nested parameter mapping or a Hydra
     config; ``base_seed``/``replicate`` override the spec's. Returns a :class:`RunRecord`.
     """
-    from csei_sim.run import atomic_write, simulate  # Mesa and pandas: only where a run happens
+    # Mesa and pandas: only where a run happens
+    from csei_sim.run import atomic_write, simulate, stale_temporaries
 
     spec = _as_spec(spec, base_seed, replicate)
     out = Path(out_dir)
@@ -190,7 +207,7 @@ def run_one(
         return RunRecord(out, spec.seed, True, done.get("summary", {}))
     tic = time.perf_counter()
     (out / DONE).unlink(missing_ok=True)  # from here on the folder is incomplete until redone
-    for stale in out.glob(".*.tmp"):  # temporary files of a run killed mid-write
+    for stale in stale_temporaries(out):  # of a writer killed mid-write, not a live one's
         stale.unlink(missing_ok=True)
     result = simulate(spec.params, seed=spec.seed)
     summary = summary_row(
@@ -206,7 +223,10 @@ def run_one(
         "choices": dict(spec.choices),
         "summary": _jsonable(result.summary),
         "seconds": round(time.perf_counter() - tic, 3),
-        "files": {name: (out / name).stat().st_size for name in files},
+        "files": {
+            name: {"size": (out / name).stat().st_size, "sha256": sha256(out / name)}
+            for name in files
+        },
     }
     atomic_write(out / DONE, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1)))
     return RunRecord(out, spec.seed, False, result.summary)
@@ -314,7 +334,16 @@ def run_sweep(
     """
     from joblib import Parallel, delayed
 
-    reps = range(replicates) if isinstance(replicates, int) else list(replicates)
+    from csei_sim import limits
+    from csei_sim.experiment.lock import sweep_lock
+
+    if isinstance(replicates, numbers.Integral) and not isinstance(replicates, bool):
+        limits.check_count("replicates", replicates, 1, limits.MAX_REPLICATES)
+        reps = range(replicates)
+    else:
+        reps = list(replicates)
+    limits.check_runs("run_sweep", len(scenarios) * len(reps))
+    limits.check_folder("out_dir", out_dir)
     root = Path(out_dir)
     jobs = []
     for label, params in scenarios.items():
@@ -324,13 +353,14 @@ def run_sweep(
             jobs.append((spec, root / _safe(label) / f"replicate={rep}"))
     if len({d for _, d in jobs}) != len(jobs):
         raise ValueError("scenario labels must stay distinct after making them folder names")
-    tasks = (delayed(_run_job)(spec, path, plot) for spec, path in jobs)
-    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
-    if progress:
-        from tqdm import tqdm
+    with sweep_lock(root):  # one sweep at a time in a folder
+        tasks = (delayed(_run_job)(spec, path, plot) for spec, path in jobs)
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+        if progress:
+            from tqdm import tqdm
 
-        results = tqdm(results, total=len(jobs), desc=f"sweep {root.name}", unit="run")
-    list(results)
+            results = tqdm(results, total=len(jobs), desc=f"sweep {root.name}", unit="run")
+        list(results)
     return [path for _, path in jobs]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import typing
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from omegaconf.errors import (
     ValidationError,
 )
 
+from csei_sim import limits
 from csei_sim.experiment.blocks import BLOCK_SIZE_ALLOWED, blockable, check_block_size
 from csei_sim.experiment.runner import RunSpec
 from csei_sim.experiment.schema import RunConfig, dirname
@@ -73,7 +75,12 @@ def expand_sweep(
     """Job override lists of a sweep, as Hydra's basic sweeper builds them."""
     arguments = [f"{k}={v}" for k, v in sweeper_params.items()] + list(task_overrides)
     parser = OverridesParser.create(config_loader=config_loader)
-    batches = BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)
+    parsed = parser.parse_overrides(arguments)
+    try:  # counted before the job lists are built: range(0,100000000) would fill the memory
+        limits.check_runs("sweep", sweep_size(parsed), limits.MAX_SWEEP_RUNS)
+    except ParameterError as err:
+        raise ConfigError(f"{err}; split it into several studies") from None
+    batches = BasicSweeper.split_arguments(parsed, None)
     return [tidy_job(job) for batch in batches for job in batch]
 
 
@@ -92,6 +99,31 @@ def tidy_job(job: list[str] | tuple[str, ...]) -> list[str]:
                 line = f"{key}={tidy}"
         out.append(line)
     return out
+
+
+def sweep_size(parsed: list[Any]) -> int:
+    """Runs the parsed overrides of a sweep ask for, without listing them: the product of the
+    number of values of each sweep (a ``glob`` of options counts as one value per option, at
+    most a few)."""
+    from hydra.core.override_parser.types import ChoiceSweep, RangeSweep
+
+    size = 1
+    for override in parsed:
+        if not override.is_sweep_override():
+            continue
+        value = override.value()
+        if isinstance(value, ChoiceSweep):
+            size *= len(value.list)
+        elif isinstance(value, RangeSweep):
+            size *= _range_length(value.start, value.stop, value.step)
+    return size
+
+
+def _range_length(start: Any, stop: Any, step: Any) -> int:
+    if not step:
+        return 0
+    span = (stop - start) / step
+    return max(0, math.ceil(span)) if math.isfinite(span) else limits.MAX_SWEEP_RUNS + 1
 
 
 def plan(loader: Any, overrides: list[str], multirun: bool, config_name: str = "config") -> Plan:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -286,26 +287,38 @@ def _job_part(cfg: DictConfig) -> DictConfig:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``csei-sim-exchange``; ``report`` writes the study's report."""
-    from csei_sim.experiment.guard import INFO_FLAGS, check_command
-    from csei_sim.experiment.validate import ConfigError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "report":
         from csei_sim.multiregion.report import main as report_main
 
         return report_main(argv[1:])
+    from csei_sim.errors import guarded
+
+    return guarded(PROG, argv, _run)
+
+
+def _run(argv: list[str], work) -> int:
+    from csei_sim.experiment.guard import INFO_FLAGS, check_command
+    from csei_sim.experiment.validate import ConfigError
+
     try:
         check_command(argv)  # before Hydra reads any config, for every flag
         if not INFO_FLAGS.intersection(argv):
-            preflight(argv)
+            work.total = preflight(argv)
     except ConfigError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     saved, sys.argv = sys.argv, [PROG, *argv]
+    full_error = os.environ.get("HYDRA_FULL_ERROR")
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # a job's error reaches guarded(): one line
     try:
         _hydra_app()
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 1
     finally:
         sys.argv = saved
+        if full_error is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = full_error
     return 0

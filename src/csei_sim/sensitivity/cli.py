@@ -21,6 +21,10 @@ from typing import Any
 
 import yaml
 
+from csei_sim import limits
+from csei_sim.errors import Work, guarded
+from csei_sim.experiment.lock import SweepBusy
+from csei_sim.experiment.runner import MAX_SEED
 from csei_sim.params import ParameterError
 from csei_sim.sensitivity import studies
 from csei_sim.sensitivity.factors import DEFAULT_PRESETS, FactorSpace, base_params
@@ -180,10 +184,12 @@ def _common_settings(args: argparse.Namespace) -> studies.Common:
     for name, value in (("replicates", args.replicates), ("n-jobs", args.n_jobs)):
         if value == 0 or value < -1 or (name == "replicates" and value < 1):
             raise ParameterError(f"--{name}", f"must be positive (n-jobs may be -1), got {value}")
+    space = _space(args)
+    check_runs(args, len(space.names))
     return studies.Common(
         out=args.out or args.report_dir / args.command,
         base=base_params(choices, overrides),
-        space=_space(args),
+        space=space,
         replicates=args.replicates,
         base_seed=args.base_seed,
         seed=args.seed,
@@ -227,12 +233,58 @@ def run(args: argparse.Namespace) -> Path:
     return out
 
 
+def check_limits(args: argparse.Namespace) -> None:
+    """Every size, fraction and folder of the command against :mod:`csei_sim.limits`, before
+    anything is sampled, allocated or written; :class:`ParameterError` naming the flag."""
+    for flag in ("out", "report_dir"):
+        if getattr(args, flag, None) is not None:
+            limits.check_folder(f"--{flag.replace('_', '-')}", getattr(args, flag))
+    if args.command == "report":
+        return
+    counts = {
+        "trajectories": (2, limits.MAX_TRAJECTORIES),
+        "levels": (2, 100),
+        "resamples": (1, limits.MAX_RESAMPLES),
+        "samples": (4 if args.command == "prim" else 2, limits.MAX_SAMPLES),
+        "top": (1, limits.MAX_FACTORS),
+        "max_dims": (1, limits.MAX_FACTORS),
+        "replicates": (1, limits.MAX_REPLICATES),
+        "base_seed": (0, MAX_SEED),
+        "seed": (0, 2**32 - 1),
+    }
+    for name, (lo, hi) in counts.items():
+        if hasattr(args, name):
+            limits.check_count(f"--{name.replace('_', '-')}", getattr(args, name), lo, hi)
+    limits.check_jobs("--n-jobs", args.n_jobs)
+    if args.command == "prim":
+        limits.check_fraction("--survival-threshold", args.survival_threshold)
+        limits.check_fraction("--min-coverage", args.min_coverage)
+        limits.check_fraction("--alpha", args.alpha, open_low=True)
+
+
+def check_runs(args: argparse.Namespace, factors: int) -> None:
+    """The runs the design will ask for, from its size alone (nothing sampled yet)."""
+    points = {
+        "morris": lambda: args.trajectories * (factors + 1),
+        "sobol": lambda: args.samples * (factors + 2),
+        "prim": lambda: args.samples * 2,  # informal and formal at every point
+    }[args.command]()
+    limits.check_runs(f"{args.command}: the design", points * args.replicates)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input)."""
+    return guarded(PROG, list(sys.argv[1:] if argv is None else argv), _main)
+
+
+def _main(argv: list[str], work: Work) -> int:
     args = parser().parse_args(argv)
     try:
+        check_limits(args)
+        if args.command != "report":
+            work.folder = args.out or args.report_dir / args.command
         out = run(args)
-    except (ParameterError, ValueError) as err:
+    except (ParameterError, ValueError, SweepBusy) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {out}")

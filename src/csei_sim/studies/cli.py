@@ -9,6 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from csei_sim import limits
+from csei_sim.errors import Work, guarded
+from csei_sim.experiment.lock import SweepBusy
 from csei_sim.experiment.stats import CORRECTIONS
 from csei_sim.params import ParameterError
 from csei_sim.studies import scaffold
@@ -84,6 +87,7 @@ def design_of(
     if replicates is not None:
         if replicates < 2:
             raise ValueError("--replicates: at least 2 are needed for confidence intervals")
+        limits.check_count("--replicates", replicates, 2, limits.MAX_REPLICATES)
         design = replace(design, replicates=replicates)
         if hasattr(design, "flip_replicates"):
             design = replace(design, flip_replicates=min(design.flip_replicates, replicates))
@@ -104,19 +108,31 @@ def design_of(
     return study.STUDY, design
 
 
+def check_args(args: argparse.Namespace) -> tuple[Any, Any, Path, Path]:
+    """(study, design, run folder, report folder) of parsed arguments, checked against
+    :mod:`csei_sim.limits` before anything runs; :class:`ParameterError` naming the flag."""
+    limits.check_jobs("--n-jobs", args.n_jobs)
+    study, design = design_of(args.name, args.replicates, args.equivalence_margin, args.correction)
+    runs = args.runs or Path(f"multirun/study_{design.name}")
+    out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
+    limits.check_folder("--runs", runs)  # both before any run: not a file, writable
+    limits.check_folder("--out", out)
+    return study, design, runs, out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
-    command = " ".join(["csei-sim-study", *(sys.argv[1:] if argv is None else argv)])
-    if args.n_jobs == 0:
-        print("csei-sim-study: error: --n-jobs: must not be 0", file=sys.stderr)
-        return 2
+    """Entry point; returns the exit code (2 for bad input, before anything runs)."""
+    return guarded("csei-sim-study", list(sys.argv[1:] if argv is None else argv), _main)
+
+
+def _main(argv: list[str], work: Work) -> int:
+    args = parser().parse_args(argv)
+    command = " ".join(["csei-sim-study", *argv])
     try:
-        study, design = design_of(
-            args.name, args.replicates, args.equivalence_margin, args.correction
-        )
-        out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
-        path = scaffold.run(study, design, args.runs, out, n_jobs=args.n_jobs, command=command)
-    except (ValueError, ParameterError) as err:
+        study, design, runs, out = check_args(args)
+        work.folder = runs
+        path = scaffold.run(study, design, runs, out, n_jobs=args.n_jobs, command=command)
+    except (ValueError, ParameterError, SweepBusy) as err:
         print(f"csei-sim-study: error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
