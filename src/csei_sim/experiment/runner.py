@@ -27,7 +27,7 @@ import hashlib
 import json
 import numbers
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -170,6 +170,14 @@ def _matches(path: Path, vouched: dict[str, Any]) -> bool:
         return False
 
 
+def vouch(out: Path, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The ``files`` part of a completion record: the size and SHA-256 of each named output, as
+    :func:`read_done` checks them."""
+    return {
+        name: {"size": (out / name).stat().st_size, "sha256": sha256(out / name)} for name in names
+    }
+
+
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     with open(path, "rb") as fh:
@@ -223,10 +231,7 @@ def run_one(
         "choices": dict(spec.choices),
         "summary": _jsonable(result.summary),
         "seconds": round(time.perf_counter() - tic, 3),
-        "files": {
-            name: {"size": (out / name).stat().st_size, "sha256": sha256(out / name)}
-            for name in files
-        },
+        "files": vouch(out, files),
     }
     atomic_write(out / DONE, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1)))
     return RunRecord(out, spec.seed, False, result.summary)

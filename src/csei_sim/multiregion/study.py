@@ -46,6 +46,7 @@ from csei_sim.experiment.runner import (
     model_code_digest,
     read_done,
     run_seed,
+    vouch,
 )
 from csei_sim.multiregion.model import MultiRegionModel
 from csei_sim.multiregion.params import ExchangeParams
@@ -206,7 +207,7 @@ def run_study_job(spec: StudySpec, out_dir: Path | str, force: bool = False) -> 
         **labels,
         "git_revision": git_revision(),
         "seconds": round(time.perf_counter() - tic, 3),
-        "files": {n: (out / n).stat().st_size for n in OUTPUTS},
+        "files": vouch(out, OUTPUTS),
     }
     atomic_write(out / DONE, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1)))
     return True
