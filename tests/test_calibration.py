@@ -189,7 +189,9 @@ def test_same_seed_same_posterior_on_one_or_two_workers_and_after_a_resume(tmp_p
 
 
 def test_fitting_a_synthetic_data_set_brings_runs_closer_to_it_than_the_prior(tmp_path):
-    case = tiny(abc={"populations": 3, "population_size": 10})
+    # months 4 and 6: long enough for the two parameters to leave their mark on the counts
+    later = [{"date": d, "members": 6, "source": "test"} for d in ("2025-04", "2025-06")]
+    case = tiny(abc={"populations": 3, "population_size": 10}, observations=later)
     truth = {"region.threshold_mean": 0.2, "behaviour.join_rate": 0.5}
     data = synthetic_case(case, truth, seed=3)
     post = _fit(tmp_path, "syn", 4, 2, case=data)

@@ -31,7 +31,7 @@ def run_tables(model: CSEIModel) -> dict[str, pd.DataFrame]:
     with model_lock(model):
         return {
             "timeseries": model.timeseries().reset_index(drop=True),
-            "summary": pd.DataFrame([model.summary()]),
+            "summary": model.summary(),
         }
 
 
