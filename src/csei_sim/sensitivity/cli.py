@@ -253,7 +253,8 @@ def check_limits(args: argparse.Namespace) -> None:
         "seed": (0, 2**32 - 1),
     }
     for name, (lo, hi) in counts.items():
-        if hasattr(args, name):
+        # None: the command's own default, chosen per method (headline's --samples)
+        if getattr(args, name, None) is not None:
             limits.check_count(f"--{name.replace('_', '-')}", getattr(args, name), lo, hi)
     limits.check_jobs("--n-jobs", args.n_jobs)
     if args.command == "prim":
