@@ -105,9 +105,7 @@ def dialogue(
         pop.commitment[hosting] += EVENT_COMMITMENT * (1.0 - pop.commitment[hosting])
     ties.touch(rows, step)
     attending = np.unique(people[:, hosts:])
-    newcomers = attending[pop.status[attending] == Status.OUTSIDER]
-    pop.set_status(newcomers, Status.AWARE)
-    return n_events, len(newcomers)
+    return n_events, len(pop.make_aware(attending))
 
 
 def _meet_again(

@@ -43,6 +43,16 @@ class Population:
         # int(): numpy compares with an IntEnum member ten times slower than with its value
         return self.status == int(status)
 
+    def is_open(self) -> np.ndarray:
+        """Organisations that can still be won: outsiders and the aware."""
+        return self.is_(Status.OUTSIDER) | self.is_(Status.AWARE)
+
+    def make_aware(self, idx: np.ndarray) -> np.ndarray:
+        """Outsiders among ``idx`` hear of the cluster; returns them (the others keep status)."""
+        newcomers = idx[self.status[idx] == Status.OUTSIDER]
+        self.set_status(newcomers, Status.AWARE)
+        return newcomers
+
     def set_status(self, idx: np.ndarray, status: Status) -> None:
         self.status[idx] = status
         self.time_in_status[idx] = 0

@@ -52,7 +52,7 @@ def member_recruiting(
         return np.zeros(0, dtype=np.int64)
     u, v, trust = ties.u[:m], ties.v[:m], ties.trust
     member = pop.is_(Status.MEMBER)
-    open_ = pop.is_(Status.OUTSIDER) | pop.is_(Status.AWARE)
+    open_ = pop.is_open()
     # the member end of each tie that joins a member to an organisation it can recruit
     recruiter = np.where(member[u] & open_[v], u, np.where(member[v] & open_[u], v, -1))
     rows = np.flatnonzero(recruiter >= 0)
@@ -67,7 +67,7 @@ def member_recruiting(
     trust[hit] += p.dialogue_trust_gain * (1.0 - trust[hit])
     ties.touch(hit, step)
     introduced = np.unique(target)
-    pop.set_status(introduced[pop.status[introduced] == Status.OUTSIDER], Status.AWARE)
+    pop.make_aware(introduced)
     # the member brings its contact to meet the members closest to it, as a consultation does
     fac.introduce(pop, ties, introduced, np.flatnonzero(member), p, step)
     return introduced
@@ -96,7 +96,7 @@ def open_call(
     due = p.open_call_interval > 0 and step % p.open_call_interval == 0
     if not (due and publicised):
         return np.zeros(0, dtype=np.int64)
-    open_ = pop.is_(Status.OUTSIDER) | pop.is_(Status.AWARE)
+    open_ = pop.is_open()
     reached = np.flatnonzero(open_ & (draws < p.open_call_reach))
-    pop.set_status(reached[pop.status[reached] == Status.OUTSIDER], Status.AWARE)
+    pop.make_aware(reached)
     return reached[interest(pop, mission)[reached] >= p.open_call_bar]
