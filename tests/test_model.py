@@ -25,6 +25,18 @@ def test_one_agent_class_per_sector_with_their_own_defaults():
     assert agent.capacity == model.orgs.capacity[agent.idx]
 
 
+def test_agents_are_made_on_first_access_in_index_order():
+    model = CSEIModel(rng=1, steps=3, n_organisations=30)
+    assert len(model._all_agents) == 0  # a run needs no agent objects
+    model.run()
+    agents = list(model.agents)
+    assert [a.idx for a in agents] == list(range(30))
+    assert [a.unique_id for a in agents] == list(range(1, 31))
+    assert model.agents is model.agents and len(model.agents) == 30  # made once
+    assert set(model.agent_types) == {type(a) for a in agents}
+    assert [a.status for a in model.organisations()] == model.orgs.status.tolist()
+
+
 def test_start_has_core_members_aware_and_outsiders():
     model = CSEIModel(rng=3, core_size=4, initial_aware_share=0.5, n_organisations=41)
     ts = model.timeseries()

@@ -99,8 +99,7 @@ class CSEIModel(mesa.Model):
         self._month: dict[str, Any] = {}
         self._seed_network()
         self._seed_statuses()
-        for idx, sector in enumerate(self.orgs.sector.tolist()):
-            SECTOR_CLASSES[sector](self, idx)
+        self._agents_made = False  # one Mesa agent per organisation, made on first access
         self.mission = fac.mission_target(self.orgs)
         self._month = self._start_state()
         self.metrics = self._measure()
@@ -404,6 +403,42 @@ class CSEIModel(mesa.Model):
         while self.running and self.steps < self.params.steps:
             self.step()
         return self
+
+    # -- Mesa agents: views on the organisations' rows, made when first asked for ---------------
+    def _make_agents(self) -> None:
+        """One agent per organisation, in index order (unique ids 1..n as if made at build).
+
+        The month works on ``orgs`` alone; the objects are for user code, the explorer and Mesa's
+        agent tools, and making them for a million organisations costs seconds no run needs.
+        """
+        if self.__dict__.get("_agents_made", True):
+            return
+        self._agents_made = True
+        for idx, sector in enumerate(self.orgs.sector.tolist()):
+            SECTOR_CLASSES[sector](self, idx)
+
+    @property
+    def agents(self) -> Any:
+        """Mesa's set of all agents (see :class:`mesa.Model`); made on first access."""
+        self._make_agents()
+        return self._all_agents
+
+    @property
+    def agents_by_type(self) -> Any:
+        """Mesa's agent sets by class (see :class:`mesa.Model`); made on first access."""
+        self._make_agents()
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present (see :class:`mesa.Model`); made on first access."""
+        self._make_agents()
+        return list(self._agents_by_type)
+
+    def remove_all_agents(self) -> None:
+        """Mesa's removal of every agent; agents not yet made are then never made."""
+        self._agents_made = True
+        super().remove_all_agents()
 
     def organisations(self) -> list[Organisation]:
         """The organisations in index order."""
