@@ -237,10 +237,12 @@ class CSEIModel(mesa.Model):
         if gov.month_done(self._month["office_paid"]):
             gov.close(t)
             self._log(t, "deformalisation", -1, "the unpaid office closed")
-        member_trust = self.ties.mean_trust_within(self.orgs.is_(Status.MEMBER))
-        if gov.consider_formalising(t, int(self.orgs.is_(Status.MEMBER).sum()), member_trust):
+        member = self.orgs.is_(Status.MEMBER)
+        member_trust = self.ties.mean_trust_within(member)
+        if gov.consider_formalising(t, int(member.sum()), member_trust):
             self._log(t, "formalisation", -1, "the cluster chose to set up an office")
         self._month.update(
+            member_trust=member_trust,  # ties and statuses stay as they are until measured
             consensus=consensus,
             load=load,
             outcome=outcome,

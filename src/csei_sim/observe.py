@@ -116,7 +116,11 @@ def measure(model: CSEIModel) -> dict[str, Any]:
         "exits": month.get("exits", 0),
         "newly_aware": month.get("newly_aware", 0),
         "blau_diversity": diversity,
-        "mean_member_trust": model.ties.mean_trust_within(member),
+        "mean_member_trust": (
+            month["member_trust"]
+            if "member_trust" in month
+            else model.ties.mean_trust_within(member)
+        ),
         "mean_trust": float(model.ties.trust.mean()) if model.ties.m else 0.0,
         "ties": model.ties.m,
         "goal_consensus": consensus,
