@@ -51,3 +51,18 @@ def test_a_change_to_the_code_changes_the_digest(tmp_path):
     assert code_digest(root, MODEL_MODULES) == before
     (root / "seeds.py").unlink()
     assert code_digest(root, MODEL_MODULES) != before
+
+
+def test_the_kept_digest_is_the_one_worked_out_and_follows_the_files(tmp_path):
+    root = copy_of_model(tmp_path)
+    fresh = code_digest(root, MODEL_MODULES)
+    kept = list((root / "__pycache__").glob("code-digest-*.txt"))
+    assert len(kept) == 1
+    assert code_digest(root, MODEL_MODULES) == fresh  # read back from the cache
+    edit(root / "model.py", "self.steps < self.params.steps", "self.steps <= self.params.steps")
+    changed = code_digest(root, MODEL_MODULES)
+    assert changed != fresh
+    kept[0].write_text("garbled")  # a spoilt cache is worked out again, not trusted
+    assert code_digest(root, MODEL_MODULES) == changed
+    edit(root / "model.py", "self.steps <= self.params.steps", "self.steps < self.params.steps")
+    assert code_digest(root, MODEL_MODULES) == fresh

@@ -5,12 +5,18 @@ files would make every edit of a docstring or comment invalidate every committed
 hashing the parsed syntax tree without docstrings ignores comments, docstrings and layout, so
 only a change to the code itself does. (The tree's form belongs to the Python version, so a new
 Python version may change a digest; it never changes a number.)
+
+Parsing and dumping the trees takes a few tenths of a second, paid by every run's process; the
+digest is kept in ``__pycache__`` beside the code, under a hash of the files' exact bytes and the
+Python version, so it is worked out again only when a file or the Python version changes.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,9 +46,48 @@ def source_text(source: str) -> str:
 
 def code_digest(root: Path, modules: Iterable[str]) -> str:
     """16-hex digest of the code of ``root/<name>.py`` for each name (a missing file counts)."""
-    digest = hashlib.sha256()
+    modules = list(modules)
+    sources = {}
     for name in modules:
         path = Path(root) / f"{name}.py"
-        text = source_text(path.read_text(encoding="utf-8")) if path.is_file() else name
+        sources[name] = path.read_bytes() if path.is_file() else None
+    key = _bytes_key(sources)
+    cache = Path(root) / "__pycache__" / f"code-digest-{_names_key(modules)}.txt"
+    try:
+        stored_key, stored = cache.read_text(encoding="ascii").split()
+        if stored_key == key:
+            return stored
+    except (OSError, ValueError):  # none yet, unreadable or cut short: work it out
+        pass
+    digest = hashlib.sha256()
+    for name, raw in sources.items():
+        text = source_text(raw.decode("utf-8")) if raw is not None else name
         digest.update(f"{name}\0{text}\0".encode())
-    return digest.hexdigest()[:16]
+    value = digest.hexdigest()[:16]
+    _store(cache, f"{key} {value}\n")
+    return value
+
+
+def _names_key(modules: list[str]) -> str:
+    return hashlib.sha256("\0".join(modules).encode()).hexdigest()[:12]
+
+
+def _bytes_key(sources: dict[str, bytes | None]) -> str:
+    """Hash of the files' exact bytes (a missing file apart from an empty one) and the Python."""
+    h = hashlib.sha256(sys.version.encode())
+    for name, raw in sources.items():
+        h.update(f"\0{name}\0{-1 if raw is None else len(raw)}\0".encode())
+        h.update(raw or b"")
+    return h.hexdigest()
+
+
+def _store(cache: Path, text: str) -> None:
+    """Write the cache whole or not at all (workers may write it at once); a read-only install
+    just works the digest out each time."""
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        tmp.write_text(text, encoding="ascii")
+        os.replace(tmp, cache)
+    except OSError:
+        tmp.unlink(missing_ok=True)
