@@ -200,3 +200,14 @@ def test_sorted_insert_equals_numpys_insert():
         np.testing.assert_array_equal(
             network._insert_sorted(old, at, values), np.insert(old, at, values)
         )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_unique_of_new_pairs_equals_numpys_unique(seed):
+    rng = np.random.default_rng(seed)
+    for high in (10**12, 50):  # pairs that all differ (one sort), pairs that repeat
+        keys = rng.integers(0, high, int(rng.integers(1, 3000)))
+        got = network._unique(keys)
+        want = np.unique(keys, return_index=True, return_inverse=True)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)

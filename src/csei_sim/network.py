@@ -122,7 +122,7 @@ class TieNetwork:
         rows = self._index.get(keys)
         at = np.flatnonzero((rows < 0) & (lo != hi))
         if len(at):
-            new_keys, first, inverse = np.unique(keys[at], return_index=True, return_inverse=True)
+            new_keys, first, inverse = _unique(keys[at])
             if len(new_keys) == len(at):  # all distinct: first is a permutation of 0 .. k-1
                 new_rows = self.m + first
             else:
@@ -339,6 +339,18 @@ class TieNetwork:
             weight="trust",
         )
         return graph
+
+
+def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True, return_inverse=True)``; one sort where all differ
+    (prior ties at a million organisations), np.unique's second pass only where some repeat."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        return np.unique(keys, return_index=True, return_inverse=True)
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = np.arange(len(keys))
+    return ordered, order, inverse
 
 
 def _insert_sorted(old: np.ndarray, at: np.ndarray, values: np.ndarray) -> np.ndarray:
