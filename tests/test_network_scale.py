@@ -42,6 +42,18 @@ def _plain_mean_within(net: TieNetwork, inside: np.ndarray) -> float:
     return float(net.trust[both].mean()) if both.any() else 0.0
 
 
+def _plain_bond(net: TieNetwork, member: np.ndarray) -> np.ndarray:
+    """Mean trust on ties to members, as decisions.member_bond once summed it over every tie."""
+    u, v = net.u[: net.m], net.v[: net.m]
+    total = _plain_trust_to(net, member)
+    count = np.bincount(u, member[v], net.n) + np.bincount(v, member[u], net.n)
+    return np.divide(total, count, out=np.zeros(net.n), where=count > 0)
+
+
+def _plain_rows_touching(net: TieNetwork, inside: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(inside[net.u[: net.m]] | inside[net.v[: net.m]])
+
+
 def _plain_neighbour(net: TieNetwork, nodes: np.ndarray, rng: np.random.Generator):
     """One stable sort of all ties into a CSR, then the draw as the original code made it."""
     m = net.m
@@ -80,6 +92,10 @@ def test_member_sums_and_neighbour_draws_equal_passes_over_every_tie(seed, merge
                     net.trusted_share_in(inside), _plain_share_in(net, inside)
                 )
             assert net.mean_trust_within(member) == _plain_mean_within(net, member)
+            np.testing.assert_array_equal(net.mean_trust_to(member), _plain_bond(net, member))
+            np.testing.assert_array_equal(
+                net.rows_touching(member), _plain_rows_touching(net, member)
+            )
         nodes = rng.integers(0, n, int(rng.integers(0, 3 * n)))
         got = net.random_neighbour(nodes, np.random.default_rng(batch))
         want = _plain_neighbour(net, nodes, np.random.default_rng(batch))
@@ -184,3 +200,14 @@ def test_sorted_insert_equals_numpys_insert():
         np.testing.assert_array_equal(
             network._insert_sorted(old, at, values), np.insert(old, at, values)
         )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_unique_of_new_pairs_equals_numpys_unique(seed):
+    rng = np.random.default_rng(seed)
+    for high in (10**12, 50):  # pairs that all differ (one sort), pairs that repeat
+        keys = rng.integers(0, high, int(rng.integers(1, 3000)))
+        got = network._unique(keys)
+        want = np.unique(keys, return_index=True, return_inverse=True)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)

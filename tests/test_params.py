@@ -151,3 +151,12 @@ def test_textual_seeds_work_like_numbers():
 def test_a_pool_of_two_million_is_allowed():
     params = Params.from_dict(None, n_organisations=2_000_000, mean_degree=20.0)
     assert params.region.n_organisations == 2_000_000
+
+
+def test_an_eu_wide_pool_of_two_million_is_accepted():
+    """Validation alone (no model is built): the range reaches 2,000,000 organisations at the
+    default degree, and one more is refused."""
+    params = Params.from_dict({"n_organisations": 2_000_000})
+    assert params.region.n_organisations == 2_000_000
+    with pytest.raises(ParameterError, match="region.n_organisations"):
+        Params.from_dict({"n_organisations": 2_000_001})

@@ -125,13 +125,8 @@ def decide(
 
 
 def member_bond(ties: TieNetwork, member: np.ndarray) -> np.ndarray:
-    """Per organisation: mean trust on its ties to members (0 without any); O(ties)."""
-    m = ties.m
-    u, v, w = ties.u[:m], ties.v[:m], ties.trust
-    to_member_u, to_member_v = member[v], member[u]
-    total = np.bincount(u, w * to_member_u, ties.n) + np.bincount(v, w * to_member_v, ties.n)
-    count = np.bincount(u, to_member_u, ties.n) + np.bincount(v, to_member_v, ties.n)
-    return np.divide(total, count, out=np.zeros(ties.n), where=count > 0)
+    """Per organisation: mean trust on its ties to members (0 without any); O(their ties)."""
+    return ties.mean_trust_to(member)
 
 
 def spread_awareness(

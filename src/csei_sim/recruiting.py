@@ -43,8 +43,8 @@ def member_recruiting(
 ) -> np.ndarray:
     """Members introduce trusted outside contacts; returns the organisations introduced.
 
-    One pass over the ties (O(ties)); a draw per tie is always taken so that the stream does not
-    depend on how many members there are.
+    A pass over the ties that touch members; a draw per tie is always taken so that the stream
+    does not depend on how many members there are.
     """
     m = ties.m
     draws = rng.random(m)
@@ -54,11 +54,12 @@ def member_recruiting(
     member = pop.is_(Status.MEMBER)
     open_ = pop.is_open()
     # the member end of each tie that joins a member to an organisation it can recruit
-    recruiter = np.where(member[u] & open_[v], u, np.where(member[v] & open_[u], v, -1))
-    rows = np.flatnonzero(recruiter >= 0)
+    near = ties.rows_touching(member)
+    nu, nv = u[near], v[near]
+    recruiter = np.where(member[nu] & open_[nv], nu, np.where(member[nv] & open_[nu], nv, -1))
+    rows, who = near[recruiter >= 0], recruiter[recruiter >= 0]
     if not len(rows):
         return np.zeros(0, dtype=np.int64)
-    who = recruiter[rows]
     chance = p.recruit_rate * support(hours) * pop.commitment[who] * trust[rows]
     hit = rows[draws[rows] < chance]
     if not len(hit):
