@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from csei_sim.calibration import preset_ranges
 from csei_sim.months import month_index
 from csei_sim.params import _GROUPS, ParameterError, Params, field_specs
 
-CASE_DIR = Path(str(presets.CONFIG_DIR / "calibration"))
+# shipped cases are package data of csei_sim.calibration, outside the Hydra config path (a folder
+# under configs/ would show up in `csei-sim --help` as a config group)
+CASE_DIR = Path(str(files("csei_sim.calibration") / "cases"))
 # the presets a case builds on, with the defaults of configs/config.yaml
 BASE_DEFAULTS = {
     "region": "generic",
@@ -100,7 +103,7 @@ class Case:
 
 
 def case_names() -> list[str]:
-    """The cases shipped under configs/calibration/."""
+    """The cases shipped in csei_sim/calibration/cases/."""
     return sorted(p.stem for p in CASE_DIR.glob("*.yaml"))
 
 

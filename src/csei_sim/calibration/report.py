@@ -42,13 +42,14 @@ def parameter_rows(case: Case, posterior: pd.DataFrame | None) -> list[dict[str,
 
 
 def _shown(case: Case) -> str:
-    """The case file as a reader finds it: relative to the package's configs, or as given."""
-    from csei_sim.presets import CONFIG_DIR
+    """The case file as a reader finds it: a shipped case by its package path, or as given."""
+    from csei_sim.calibration.cases import CASE_DIR
 
     if case.path is None:
         return case.name
     try:
-        return f"configs/{Path(case.path).resolve().relative_to(Path(str(CONFIG_DIR)).resolve())}"
+        shipped = Path(case.path).resolve().relative_to(CASE_DIR.resolve())
+        return f"csei_sim/calibration/cases/{shipped}"
     except ValueError:
         return str(case.path)
 
