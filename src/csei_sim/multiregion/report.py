@@ -12,13 +12,13 @@ regenerated). The steps after the sweep are the shared study scaffold's
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from csei_sim.errors import CommandParser
 from csei_sim.experiment.results import find_runs
 from csei_sim.experiment.runner import read_done
 from csei_sim.experiment.stats import interval, mean_ci
@@ -496,13 +496,17 @@ def why_section(r: Results) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+def parser() -> CommandParser:
+    p = CommandParser(
         prog="csei-sim-exchange report", description="Write the peer-exchange study's report."
     )
-    parser.add_argument("sweep_dir", type=Path)
-    parser.add_argument("--out", type=Path, default=None, help="output folder")
-    args = parser.parse_args(argv)
+    p.add_argument("sweep_dir", type=Path, help="the study's sweep folder, multirun/peer_exchange")
+    p.add_argument("--out", type=Path, default=None, help="output folder")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
         print(f"wrote {write_report(args.sweep_dir, args.out)}")
     except FileNotFoundError as err:
