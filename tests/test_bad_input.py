@@ -325,6 +325,23 @@ def test_months_outside_the_calendar_range_are_refused(start):
         CSEIModel(start=start, steps=12)
 
 
+@pytest.mark.parametrize(
+    ("key", "month"),
+    [
+        ("start", "２０２５-01"),
+        ("start", "2025-01\n"),
+        ("committed_end", "2030-1２"),
+        ("start", " 2025-01"),
+    ],
+)
+def test_months_in_other_digits_or_with_a_newline_are_refused(key, month):
+    # \d took fullwidth digits and $ a trailing newline: both passed the check
+    with pytest.raises(ParameterError, match=rf"{key}: expected a month as YYYY-MM"):
+        Params.from_dict({key: month})
+    with pytest.raises(ParameterError, match=key):
+        CSEIModel(**{key: month}, steps=2)
+
+
 @pytest.mark.parametrize("seed", ["²", "١٢", "１２"])
 def test_unicode_digits_are_refused_as_a_seed(seed):
     # they pass str.isdigit(); int() then raised a bare ValueError deep inside Mesa

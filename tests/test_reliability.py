@@ -255,29 +255,34 @@ def test_a_second_sweep_into_a_held_folder_names_the_holder(tmp_path, monkeypatc
     assert not (tmp_path / "multirun" / "held" / HOLDER).exists()  # removed on release
 
 
-def test_two_sweeps_started_at_once_into_one_folder(tmp_path, monkeypatch, capsys):
-    """The second refuses, naming the first's process; the first finishes every run once."""
-    argv = ["-m", "replicate=range(0,24)", "study=both", "steps=48", "plot=false"]
-    argv += ["region.n_organisations=30", "hydra.launcher.n_jobs=1"]
+def two_sweeps_at_once(prog: str, entry, argv: list[str], runs: int, cwd: Path, capsys) -> None:
+    """Start ``prog argv`` as a process, and once its first run is done the same command here:
+    the second refuses, naming the first's process; the first finishes every run once."""
     first = subprocess.Popen(
-        [str(BIN / "csei-sim"), *argv], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [str(BIN / prog), *argv], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    sweep = tmp_path / "multirun" / "both"
+    sweep = cwd / "multirun" / "both"
     deadline = time.monotonic() + 300
     while not list(sweep.glob("*/done.json")) and first.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    monkeypatch.chdir(tmp_path)
-    second = main(argv)
+    second = entry(argv)
     still_running = first.poll() is None
     _, first_err = first.communicate(timeout=600)
     assert first.returncode == 0, first_err
     if still_running:  # the first held the folder throughout: the second refused in one line
         assert second == 2
-        assert f"process {first.pid}" in one_line(capsys.readouterr().err, "csei-sim")
+        assert f"process {first.pid}" in one_line(capsys.readouterr().err, prog)
     done = list(sweep.glob("*/done.json"))
-    assert len(done) == 24 and all(read_done(p.parent) for p in done)
+    assert len(done) == runs and all(read_done(p.parent) for p in done)
     assert not list(sweep.rglob(".*.tmp"))
+
+
+def test_two_sweeps_started_at_once_into_one_folder(tmp_path, monkeypatch, capsys):
+    argv = ["-m", "replicate=range(0,24)", "study=both", "steps=48", "plot=false"]
+    argv += ["region.n_organisations=30", "hydra.launcher.n_jobs=1"]
+    monkeypatch.chdir(tmp_path)
+    two_sweeps_at_once("csei-sim", main, argv, 24, tmp_path, capsys)
 
 
 def test_a_live_writers_temporary_file_is_never_removed(tmp_path):
@@ -420,30 +425,9 @@ def test_a_second_exchange_sweep_into_a_held_folder_names_the_holder(tmp_path, m
 
 
 def test_two_exchange_sweeps_started_at_once_into_one_folder(tmp_path, monkeypatch, capsys):
-    """The second refuses, naming the first's process; the first finishes every run once."""
     from csei_sim.multiregion.study import main as exchange_main
 
     argv = ["-m", "replicate=range(0,12)", "study=both", "exchange=none", "steps=24"]
     argv += ["hydra.launcher.n_jobs=1"]
-    first = subprocess.Popen(
-        [str(BIN / "csei-sim-exchange"), *argv],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    sweep = tmp_path / "multirun" / "both"
-    deadline = time.monotonic() + 300
-    while not list(sweep.glob("*/done.json")) and first.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
     monkeypatch.chdir(tmp_path)
-    second = exchange_main(argv)
-    still_running = first.poll() is None
-    _, first_err = first.communicate(timeout=600)
-    assert first.returncode == 0, first_err
-    if still_running:  # the first held the folder throughout: the second refused in one line
-        assert second == 2
-        assert f"process {first.pid}" in one_line(capsys.readouterr().err, "csei-sim-exchange")
-    done = list(sweep.glob("*/done.json"))
-    assert len(done) == 12 and all(read_done(p.parent) for p in done)
-    assert not list(sweep.rglob(".*.tmp"))
+    two_sweeps_at_once("csei-sim-exchange", exchange_main, argv, 12, tmp_path, capsys)
