@@ -379,13 +379,17 @@ def _entries():
 
 ARGPARSE = {
     "no study": ("csei-sim-study", [], ["NAME: missing", "allowed: funding_scenarios"]),
-    "unknown study": ("csei-sim-study", ["nope"], ["NAME: 'nope'", "informal_vs_formal, quick"]),
+    "unknown study": (
+        "csei-sim-study",
+        ["nope"],
+        ["NAME: invalid choice 'nope'", "informal_vs_formal, quick"],
+    ),
     "text for replicates": ("csei-sim-study", ["quick", "--replicates", "x"], ["--replicates"]),
     "unknown correction": ("csei-sim-study", ["quick", "--correction", "z"], ["holm, bh, none"]),
     "unknown flag": ("csei-sim-study", ["quick", "--foo", "3"], ["--foo 3", "allowed: -h"]),
     "flag without value": ("csei-sim-study", ["quick", "--runs"], ["--runs: its value is"]),
     "no analysis": ("csei-sim-analysis", [], ["command: missing", "morris, sobol, prim"]),
-    "unknown analysis": ("csei-sim-analysis", ["x"], ["command: 'x'", "headline"]),
+    "unknown analysis": ("csei-sim-analysis", ["x"], ["command: invalid choice 'x'", "headline"]),
     "text for trajectories": (
         "csei-sim-analysis",
         ["morris", "--trajectories", "x"],
@@ -421,7 +425,11 @@ def test_argparse_refusals_are_one_line_naming_key_and_allowed(case, tmp_path, m
 
 HYDRA_FLAGS = {
     "unknown Hydra flag": ("csei-sim-exchange", ["--foo"], ["--foo", "--multirun"]),
-    "unknown --cfg": ("csei-sim", ["--cfg", "zz"], ["--cfg/-c: 'zz'", "job, hydra, all"]),
+    "unknown --cfg": (
+        "csei-sim",
+        ["--cfg", "zz"],
+        ["--cfg/-c: invalid choice 'zz'", "job, hydra, all"],
+    ),
     "--config-name without value": ("csei-sim", ["-m", "--config-name"], ["--config-name/-cn"]),
 }
 

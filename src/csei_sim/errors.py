@@ -175,7 +175,7 @@ class CommandParser(argparse.ArgumentParser):
         got = message.rsplit(": ", 1)[1] if ": " in message else None
         if action.choices is not None and "invalid choice" in message:
             got = message.split(": ", 1)[1].split(" (choose from", 1)[0]
-            return f"{name}: {got} is not one of the allowed values; {_allowed(action)}"
+            return f"{name}: invalid choice {got}; {_allowed(action)}"
         if "invalid" in message and " value: " in message and got is not None:
             return f"{name}: expected {_kind(action)}, got {got}"
         if message.startswith("expected "):  # a flag given without its value
