@@ -28,3 +28,22 @@ def clearly_greater(a, b, z: float = 2.0) -> bool:
 @pytest.fixture
 def small_run():
     return CSEIModel(rng=7, steps=36).run()
+
+
+# The base of the small calibration cases (test_calibration.py, test_calibration_sbc.py): a pool
+# of 16 with a core of 3 and informal governance without funding, so that a fit takes seconds.
+CALIBRATION_BASE = {
+    "region": "generic",
+    "governance": "informal",
+    "funding": "none",
+    "facilitation": "light",
+    "start": "2025-01",
+    "overrides": {"region.n_organisations": 16, "region.core_size": 3},
+}
+
+
+def calibration_case(name: str, **parts) -> dict:
+    """A case file's data on :data:`CALIBRATION_BASE` (a fresh copy) with ``parts``."""
+    import copy
+
+    return {"name": name, "base": copy.deepcopy(CALIBRATION_BASE), **copy.deepcopy(parts)}

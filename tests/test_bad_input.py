@@ -325,6 +325,23 @@ def test_months_outside_the_calendar_range_are_refused(start):
         CSEIModel(start=start, steps=12)
 
 
+@pytest.mark.parametrize(
+    ("key", "month"),
+    [
+        ("start", "２０２５-01"),
+        ("start", "2025-01\n"),
+        ("committed_end", "2030-1２"),
+        ("start", " 2025-01"),
+    ],
+)
+def test_months_in_other_digits_or_with_a_newline_are_refused(key, month):
+    # \d took fullwidth digits and $ a trailing newline: both passed the check
+    with pytest.raises(ParameterError, match=rf"{key}: expected a month as YYYY-MM"):
+        Params.from_dict({key: month})
+    with pytest.raises(ParameterError, match=key):
+        CSEIModel(**{key: month}, steps=2)
+
+
 @pytest.mark.parametrize("seed", ["²", "١٢", "１２"])
 def test_unicode_digits_are_refused_as_a_seed(seed):
     # they pass str.isdigit(); int() then raised a bare ValueError deep inside Mesa
@@ -338,3 +355,100 @@ def test_numpy_integer_seeds_give_the_numbers_of_the_same_python_int(kind):
     a = CSEIModel(n_organisations=30, steps=12, rng=kind(7)).run().timeseries()
     b = CSEIModel(n_organisations=30, steps=12, rng=7).run().timeseries()
     assert a.equals(b)
+
+
+# -- argparse's own refusals: one line naming the key and what it allows, exit 2 ---------------
+
+
+def _entries():
+    from csei_sim.calibration.cli import main as calibrate_main
+    from csei_sim.experiment.report import main as report_main
+    from csei_sim.multiregion.study import main as exchange_main
+    from csei_sim.sensitivity.cli import main as analysis_main
+    from csei_sim.studies.cli import main as study_main
+
+    return {
+        "csei-sim-study": study_main,
+        "csei-sim-analysis": analysis_main,
+        "csei-sim-report": report_main,
+        "csei-sim-calibrate": calibrate_main,
+        "csei-sim-exchange": exchange_main,
+        "csei-sim": main,
+    }
+
+
+ARGPARSE = {
+    "no study": ("csei-sim-study", [], ["NAME: missing", "allowed: funding_scenarios"]),
+    "unknown study": (
+        "csei-sim-study",
+        ["nope"],
+        ["NAME: invalid choice 'nope'", "informal_vs_formal, quick"],
+    ),
+    "text for replicates": ("csei-sim-study", ["quick", "--replicates", "x"], ["--replicates"]),
+    "unknown correction": ("csei-sim-study", ["quick", "--correction", "z"], ["holm, bh, none"]),
+    "unknown flag": ("csei-sim-study", ["quick", "--foo", "3"], ["--foo 3", "allowed: -h"]),
+    "flag without value": ("csei-sim-study", ["quick", "--runs"], ["--runs: its value is"]),
+    "no analysis": ("csei-sim-analysis", [], ["command: missing", "morris, sobol, prim"]),
+    "unknown analysis": ("csei-sim-analysis", ["x"], ["command: invalid choice 'x'", "headline"]),
+    "text for trajectories": (
+        "csei-sim-analysis",
+        ["morris", "--trajectories", "x"],
+        ["--trajectories: expected an integer, got 'x'"],
+    ),
+    "a flag of another analysis": (
+        "csei-sim-analysis",
+        ["morris", "--alpha", "0.1"],
+        ["--alpha 0.1", "--trajectories"],  # morris's own flags are listed
+    ),
+    "no headline method": ("csei-sim-analysis", ["headline"], ["method: missing", "sobol, prim"]),
+    "no sweep folder": ("csei-sim-report", [], ["sweep_dir: missing", "a path"]),
+    "unknown report flag": ("csei-sim-report", ["x", "--bogus"], ["--bogus", "allowed: -h"]),
+    "no case": ("csei-sim-calibrate", [], ["case: missing", "vasterbotten"]),
+    "text for a seed": ("csei-sim-calibrate", ["x", "--seed", "y"], ["--seed", "an integer"]),
+    "exchange report, no folder": ("csei-sim-exchange", ["report"], ["sweep_dir: missing"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARGPARSE))
+def test_argparse_refusals_are_one_line_naming_key_and_allowed(case, tmp_path, monkeypatch, capsys):
+    prog, argv, fragments = ARGPARSE[case]
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        _entries()[prog](argv)
+    assert stop.value.code == 2
+    out = capsys.readouterr()
+    assert out.err.count("\n") == 1 and out.err.startswith(prog), out.err
+    assert "usage:" not in out.err and "Traceback" not in out.err and out.out == ""
+    assert "error: " in out.err and all(f in out.err for f in fragments), out.err
+    assert not list(tmp_path.iterdir())
+
+
+HYDRA_FLAGS = {
+    "unknown Hydra flag": ("csei-sim-exchange", ["--foo"], ["--foo", "--multirun"]),
+    "unknown --cfg": (
+        "csei-sim",
+        ["--cfg", "zz"],
+        ["--cfg/-c: invalid choice 'zz'", "job, hydra, all"],
+    ),
+    "--config-name without value": ("csei-sim", ["-m", "--config-name"], ["--config-name/-cn"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HYDRA_FLAGS))
+def test_hydra_flag_refusals_are_one_line(case, tmp_path, monkeypatch, capsys):
+    prog, argv, fragments = HYDRA_FLAGS[case]
+    monkeypatch.chdir(tmp_path)
+    assert _entries()[prog](argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"{prog}: error: "), err
+    assert all(f in err for f in fragments), err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("prog", ["csei-sim-study", "csei-sim-analysis", "csei-sim-report"])
+def test_help_is_argparses_own(prog, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _entries()[prog](["--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: {prog}") and "options:" in out

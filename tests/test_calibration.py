@@ -9,6 +9,7 @@ import pandas as pd
 import pyabc
 import pytest
 
+from conftest import calibration_case
 from csei_sim.calibration import abc, cases, pipeline, posterior, validate
 from csei_sim.calibration.cases import Observation, case_names, load_case, parse_case
 from csei_sim.calibration.cli import main as calibrate_main
@@ -16,26 +17,18 @@ from csei_sim.calibration.simulate import apply, distance, members_at, stat_name
 from csei_sim.calibration.synthetic import synthetic_case
 from csei_sim.params import ParameterError, Params
 
-TINY = {
-    "name": "tiny",
-    "base": {
-        "region": "generic",
-        "governance": "informal",
-        "funding": "none",
-        "facilitation": "light",
-        "start": "2025-01",
-        "overrides": {"region.n_organisations": 16, "region.core_size": 3},
-    },
-    "observations": [
+TINY = calibration_case(
+    "tiny",
+    observations=[
         {"date": "2025-02", "members": [4, 5], "source": "test"},
         {"date": "2025-03", "members": 6, "source": "test"},
     ],
-    "priors": {
+    priors={
         "region.threshold_mean": {"lo": 0.1, "hi": 0.45, "why": "test"},
         "behaviour.join_rate": {"lo": 0.1, "hi": 0.6, "why": "test"},
     },
-    "abc": {"populations": 2, "population_size": 6},
-}
+    abc={"populations": 2, "population_size": 6},
+)
 
 
 def tiny(**changes):

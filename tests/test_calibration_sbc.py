@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import calibration_case
 from csei_sim.calibration import abc
 from csei_sim.calibration.cases import parse_case
 from csei_sim.calibration.report import weighted_quantile
@@ -20,23 +21,15 @@ from csei_sim.calibration.synthetic import synthetic_case
 
 DATA_SETS = 20
 LEVEL = 0.9
-CASE = {
-    "name": "sbc",
-    "base": {
-        "region": "generic",
-        "governance": "informal",
-        "funding": "none",
-        "facilitation": "light",
-        "start": "2025-01",
-        "overrides": {"region.n_organisations": 16, "region.core_size": 3},
-    },
-    "observations": [
+CASE = calibration_case(
+    "sbc",
+    observations=[
         {"date": month, "members": 1, "source": "replaced by the synthetic run"}
         for month in ("2025-02", "2025-04")
     ],
-    "priors": {"behaviour.join_rate": {"lo": 0.05, "hi": 0.6, "why": "the known parameter"}},
-    "abc": {"populations": 2, "population_size": 15},
-}
+    priors={"behaviour.join_rate": {"lo": 0.05, "hi": 0.6, "why": "the known parameter"}},
+    abc={"populations": 2, "population_size": 15},
+)
 
 
 @pytest.mark.slow

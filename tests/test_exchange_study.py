@@ -161,3 +161,33 @@ def test_the_report_only_study_cannot_be_run_by_the_scaffold(tmp_path):
     with pytest.raises(ValueError, match="runs are made elsewhere"):
         STUDY.run(object(), tmp_path / "runs", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def _tiny_run(folder: Path, variant: str, exchange: dict) -> None:
+    regions = {"agder": region_params("agder", **TINY)}
+    exchange_params = ExchangeParams.from_dict(exchange)
+    spec = StudySpec(regions, exchange_params, 7, 0, TINY["steps"], TINY["start"], variant)
+    assert run_study_job(spec, folder)
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["{sweep}", "--out", "{file}/sub"], "--out: cannot write results"),
+        (["{only_none}"], "needs none and at least one of them"),
+        (["{sweep}/nope"], "sweep_dir: "),
+    ],
+)
+def test_report_refusals_are_one_line(argv, says, tmp_path, capsys):
+    from csei_sim.multiregion.report import main
+
+    _tiny_run(tmp_path / "sweep" / "none-0", "none", {"enabled": False})
+    _tiny_run(tmp_path / "only_none" / "none-0", "none", {"enabled": False})
+    _tiny_run(tmp_path / "sweep" / "full-0", "full", {"events_per_year": 12})
+    (tmp_path / "a_file").write_text("x")
+    names = {"sweep": tmp_path / "sweep", "only_none": tmp_path / "only_none"}
+    argv = [a.format(file=tmp_path / "a_file", **names) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("csei-sim-exchange report: error: "), err
+    assert says in err and not (tmp_path / "sweep" / "report").exists()

@@ -222,3 +222,63 @@ def test_the_console_script_exits_0_or_2_without_a_traceback(argv, tmp_path_fact
     assert "Traceback" not in done.stderr, argv
     if done.returncode == 2:
         assert done.stderr.count("\n") == 1 and tree(cwd) == before, (argv, done.stderr)
+
+
+# argparse's own refusals (unknown flags, words for numbers, missing values): one line, exit 2
+def _parsers():
+    from csei_sim.calibration import cli as calibration_cli
+    from csei_sim.experiment import report
+    from csei_sim.multiregion import report as exchange_report
+
+    return {
+        "csei-sim-study": study_cli.parser,
+        "csei-sim-analysis": analysis_cli.parser,
+        "csei-sim-report": report.parser,
+        "csei-sim-calibrate": calibration_cli.parser,
+        "csei-sim-exchange report": exchange_report.parser,
+    }
+
+
+TOKENS = st.sampled_from(
+    [
+        *sorted(study_cli.STUDIES),
+        "morris",
+        "sobol",
+        "prim",
+        "headline",
+        "report",
+        "nope",
+        "--replicates",
+        "--samples",
+        "--seed",
+        "--out",
+        "--runs",
+        "--correction",
+        "--alpha",
+        "--foo",
+        "-x",
+        "--",
+        "holm",
+        "x",
+        "1.5",
+        "3",
+        "-1",
+        "=",
+        "２",
+    ]
+)
+ARGV = st.tuples(st.sampled_from(sorted(_parsers())), st.lists(TOKENS, max_size=5))
+
+
+@FUZZ
+@given(case=ARGV)
+def test_argparse_refusals_are_one_line(case, capsys):
+    prog, argv = case
+    try:
+        _parsers()[prog]().parse_args(argv)
+    except SystemExit as stop:
+        assert stop.code == 2, argv
+        out = capsys.readouterr()
+        assert out.err.count("\n") == 1 and out.err.startswith(prog), out.err
+        assert out.err.split(": error: ")[0] in (prog, *(f"{prog} {a}" for a in argv)), out.err
+        assert "usage:" not in out.err and out.out == "", argv

@@ -255,29 +255,34 @@ def test_a_second_sweep_into_a_held_folder_names_the_holder(tmp_path, monkeypatc
     assert not (tmp_path / "multirun" / "held" / HOLDER).exists()  # removed on release
 
 
-def test_two_sweeps_started_at_once_into_one_folder(tmp_path, monkeypatch, capsys):
-    """The second refuses, naming the first's process; the first finishes every run once."""
-    argv = ["-m", "replicate=range(0,24)", "study=both", "steps=48", "plot=false"]
-    argv += ["region.n_organisations=30", "hydra.launcher.n_jobs=1"]
+def two_sweeps_at_once(prog: str, entry, argv: list[str], runs: int, cwd: Path, capsys) -> None:
+    """Start ``prog argv`` as a process, and once its first run is done the same command here:
+    the second refuses, naming the first's process; the first finishes every run once."""
     first = subprocess.Popen(
-        [str(BIN / "csei-sim"), *argv], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [str(BIN / prog), *argv], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    sweep = tmp_path / "multirun" / "both"
+    sweep = cwd / "multirun" / "both"
     deadline = time.monotonic() + 300
     while not list(sweep.glob("*/done.json")) and first.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    monkeypatch.chdir(tmp_path)
-    second = main(argv)
+    second = entry(argv)
     still_running = first.poll() is None
     _, first_err = first.communicate(timeout=600)
     assert first.returncode == 0, first_err
     if still_running:  # the first held the folder throughout: the second refused in one line
         assert second == 2
-        assert f"process {first.pid}" in one_line(capsys.readouterr().err, "csei-sim")
+        assert f"process {first.pid}" in one_line(capsys.readouterr().err, prog)
     done = list(sweep.glob("*/done.json"))
-    assert len(done) == 24 and all(read_done(p.parent) for p in done)
+    assert len(done) == runs and all(read_done(p.parent) for p in done)
     assert not list(sweep.rglob(".*.tmp"))
+
+
+def test_two_sweeps_started_at_once_into_one_folder(tmp_path, monkeypatch, capsys):
+    argv = ["-m", "replicate=range(0,24)", "study=both", "steps=48", "plot=false"]
+    argv += ["region.n_organisations=30", "hydra.launcher.n_jobs=1"]
+    monkeypatch.chdir(tmp_path)
+    two_sweeps_at_once("csei-sim", main, argv, 24, tmp_path, capsys)
 
 
 def test_a_live_writers_temporary_file_is_never_removed(tmp_path):
@@ -397,3 +402,32 @@ def test_a_report_fails_only_when_no_run_can_be_read(sweep, capsys):
     assert report_main([str(sweep)]) == 2
     err = capsys.readouterr().err
     assert "no complete runs" in err and "4 unreadable" in err and "Traceback" not in err
+
+
+# -- two peer-exchange sweeps, one folder ---------------------------------------------------------
+
+EXCHANGE_RUNS = ["exchange=none", "steps=3", "hydra/launcher=basic"]
+
+
+def test_a_second_exchange_sweep_into_a_held_folder_names_the_holder(tmp_path, monkeypatch, capsys):
+    from csei_sim.multiregion.study import main as exchange_main
+
+    monkeypatch.chdir(tmp_path)
+    held = tmp_path / "multirun" / "held"
+    with sweep_lock(held):
+        argv = ["-m", "replicate=0,1", "study=held", *EXCHANGE_RUNS]
+        assert exchange_main(argv) == 2
+        err = one_line(capsys.readouterr().err, "csei-sim-exchange")
+        assert f"process {os.getpid()}" in err and "another sweep" in err
+    assert not list(held.glob("*/done.json")) and not (held / HOLDER).exists()
+    assert exchange_main(["-m", "replicate=0", "study=held", *EXCHANGE_RUNS]) == 0  # released
+    assert len(list(held.glob("*/done.json"))) == 1 and not (held / HOLDER).exists()
+
+
+def test_two_exchange_sweeps_started_at_once_into_one_folder(tmp_path, monkeypatch, capsys):
+    from csei_sim.multiregion.study import main as exchange_main
+
+    argv = ["-m", "replicate=range(0,12)", "study=both", "exchange=none", "steps=24"]
+    argv += ["hydra.launcher.n_jobs=1"]
+    monkeypatch.chdir(tmp_path)
+    two_sweeps_at_once("csei-sim-exchange", exchange_main, argv, 12, tmp_path, capsys)

@@ -6,10 +6,15 @@ run, the memory running out, Ctrl-C) reaches :func:`guarded`, which prints one l
 happened, how much was finished and what to run again, and returns an exit code: 1 for a failure,
 130 for an interrupt. ``--debug`` on any command line (or ``HYDRA_FULL_ERROR=1``) shows the full
 traceback instead. Nothing is marked done that was not written whole, so the same command resumes.
+
+Every command line parses its flags with :class:`CommandParser`, so that argparse's own refusals
+(an unknown flag, a word where a number goes, a missing argument) are one line too, naming the
+key and what it allows, with exit code 2; ``--help`` is argparse's.
 """
 
 from __future__ import annotations
 
+import argparse
 import errno
 import os
 import shlex
@@ -17,6 +22,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 DEBUG_FLAG = "--debug"
 DONE = "done.json"  # the completion record of a run folder (csei_sim.experiment.runner.DONE)
@@ -114,6 +120,103 @@ def _remedy(err: OSError) -> str:
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "choose a folder you can write, or "
     return ""
+
+
+class CommandParser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` whose refusals are one line: ``PROG: error: KEY: what
+    is wrong; allowed: ...``, exit code 2 (argparse prints its usage block first). Subcommands'
+    parsers are of the same class (argparse builds them with the parent's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("exit_on_error", False)  # its errors reach parse_known_args, below
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def adopt(cls, parser: argparse.ArgumentParser) -> CommandParser:
+        """A parser built elsewhere (Hydra's flags) made to refuse as this class does."""
+        parser.__class__ = cls  # the class adds behaviour, no state
+        parser.exit_on_error = False
+        return parser  # type: ignore[return-value]
+
+    def parse_known_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's
+        try:
+            return super().parse_known_args(args, namespace)
+        except argparse.ArgumentError as err:
+            self.error(self._explain(err))
+
+    def parse_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.error(
+                f"unrecognized arguments: {' '.join(extras)}; allowed: {_flags(self, parsed)}"
+            )
+        return parsed
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {self.refusal(message)}\n")
+
+    def refusal(self, message: str) -> str:
+        """argparse's message as one line naming the key and what it allows."""
+        text = self._required(message) if message.startswith(_REQUIRED) else message
+        return " ".join(text.split())
+
+    def _action(self, name: str | None) -> argparse.Action | None:
+        for action in self._actions:
+            if argparse._get_action_name(action) == name:  # noqa: SLF001 - argparse's own naming
+                return action
+        return None
+
+    def _explain(self, err: argparse.ArgumentError) -> str:
+        """``--replicates: expected an integer, got 'x'`` from argparse's wording."""
+        name, message = err.argument_name, err.message
+        action = self._action(name)
+        if action is None:
+            return f"{name}: {message}" if name else message
+        got = message.rsplit(": ", 1)[1] if ": " in message else None
+        if action.choices is not None and "invalid choice" in message:
+            got = message.split(": ", 1)[1].split(" (choose from", 1)[0]
+            return f"{name}: invalid choice {got}; {_allowed(action)}"
+        if "invalid" in message and " value: " in message and got is not None:
+            return f"{name}: expected {_kind(action)}, got {got}"
+        if message.startswith("expected "):  # a flag given without its value
+            return f"{name}: its value is missing; {_allowed(action)}"
+        return f"{name}: {message}; {_allowed(action)}"
+
+    def _required(self, message: str) -> str:
+        """``NAME: missing; allowed: a, b`` for each argument argparse found missing."""
+        parts = []
+        for name in message.removeprefix(_REQUIRED).split(", "):
+            action = self._action(name.strip())
+            parts.append(f"{name}: missing; {_allowed(action) if action else 'required'}")
+        return "; ".join(parts)
+
+
+_REQUIRED = "the following arguments are required: "
+_KINDS = {int: "an integer", float: "a number", Path: "a path", str: "a text"}
+
+
+def _kind(action: argparse.Action) -> str:
+    return _KINDS.get(action.type, "a value")  # type: ignore[arg-type]
+
+
+def _allowed(action: argparse.Action) -> str:
+    """``allowed: a, b`` (its choices), else what its help says it takes, else its kind."""
+    if action.choices is not None:
+        return f"allowed: {', '.join(str(c) for c in action.choices)}"
+    if action.help and action.help != argparse.SUPPRESS and "%" not in action.help:
+        return f"expected {_kind(action)} ({action.help})"
+    return f"expected {_kind(action)}"
+
+
+def _flags(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> str:
+    """The flags of the (sub)command that was parsed, e.g. ``--out, --replicates, -h, --help``."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps no public list
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+            if chosen is not None:
+                return _flags(chosen, parsed)
+    flags = [o for a in parser._actions for o in a.option_strings]  # noqa: SLF001
+    return ", ".join(flags)
 
 
 def _first_line(err: BaseException) -> str:

@@ -21,7 +21,8 @@ from csei_sim.months import month_index
 
 GOVERNANCE_MODES = ("informal", "lead_organisation", "formal", "gradual")
 PAYERS = ("sponsor", "budget")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# ASCII digits only, the whole text (``\d`` takes fullwidth digits, ``$`` a trailing newline)
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # Calendar years a month may name: a run of up to 1,200 months from 2199 still ends before year
 # 2300, well inside what the date axes of the plots can draw (years 1 to 9999).
 YEARS = (1900, 2199)
@@ -370,7 +371,7 @@ def _check_value(key: str, value: Any, kind: type, meta: dict) -> Any:
 
 
 def _is_month(value: str) -> bool:
-    return bool(_MONTH.match(value)) and YEARS[0] <= int(value[:4]) <= YEARS[1]
+    return bool(_MONTH.fullmatch(value)) and YEARS[0] <= int(value[:4]) <= YEARS[1]
 
 
 def _validate_group(obj: Any, prefix: str) -> None:

@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from csei_sim.errors import CommandParser
 from csei_sim.params import ParameterError
 
 PROG = "csei-sim-calibrate"
@@ -23,7 +24,7 @@ OUT_ROOT = Path("experiments") / "calibration"
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description="Fit a case with ABC-SMC (pyabc).")
+    p = CommandParser(prog=PROG, description="Fit a case with ABC-SMC (pyabc).")
     p.add_argument("case", help="a shipped case (vasterbotten, torino, hamburg) or a YAML file")
     p.add_argument("--seed", type=int, default=2025, help="base seed (same seed, same posterior)")
     p.add_argument("--populations", type=int, help="generations (default: the case's)")

@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
+from csei_sim.errors import CommandParser
 from csei_sim.experiment.validate import BLOCK_SET, ConfigError
 
 # The only classes a configuration may ask Hydra to build: the package's progress bar and the
@@ -78,6 +79,13 @@ INFO_FLAGS = {
 }
 
 
+class HydraFlags(CommandParser):
+    """Hydra's own flags, refused as :class:`ConfigError`: one line, which the command prints."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(self.refusal(message))
+
+
 def check_command(argv: list[str], primary_dir: Path | None = None) -> None:
     """Refuse flags, search paths and option names that reach beyond the package's configs.
 
@@ -90,7 +98,7 @@ def check_command(argv: list[str], primary_dir: Path | None = None) -> None:
     for flag, why in REFUSED_FLAGS.items():
         if any(a == flag or a.startswith(f"{flag}=") for a in argv):
             raise ConfigError(f"{flag}: not allowed ({why}); repeat the run's overrides instead")
-    args = get_args_parser().parse_args(argv)
+    args = HydraFlags.adopt(get_args_parser()).parse_args(argv)
     modes = args.run + (args.cfg is not None) + args.multirun + args.shell_completion
     if modes + (args.info is not None) > 1:  # Hydra would stop with a traceback
         raise ConfigError(

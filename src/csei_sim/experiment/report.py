@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import re
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from csei_sim import limits
-from csei_sim.errors import Work, guarded
+from csei_sim.errors import CommandParser, Work, guarded
 from csei_sim.experiment import figures, results
 from csei_sim.experiment.results import aggregate, find_runs
 from csei_sim.experiment.stats import interval
@@ -186,11 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     return guarded("csei-sim-report", list(sys.argv[1:] if argv is None else argv), _main)
 
 
+def parser() -> CommandParser:
+    p = CommandParser(prog="csei-sim-report", description=__doc__.splitlines()[0])
+    p.add_argument("sweep_dir", type=Path, help="a sweep folder, e.g. multirun/<study>")
+    p.add_argument("--out", type=Path, default=None, help="default: <sweep_dir>/report")
+    return p
+
+
 def _main(argv: list[str], work: Work) -> int:
-    parser = argparse.ArgumentParser(prog="csei-sim-report", description=__doc__.splitlines()[0])
-    parser.add_argument("sweep_dir", type=Path, help="a sweep folder, e.g. multirun/<study>")
-    parser.add_argument("--out", type=Path, default=None, help="default: <sweep_dir>/report")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     try:
         if not args.sweep_dir.is_dir():
             raise ParameterError("sweep_dir", f"{args.sweep_dir} is not a folder")

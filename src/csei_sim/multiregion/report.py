@@ -12,23 +12,26 @@ regenerated). The steps after the sweep are the shared study scaffold's
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from csei_sim import limits
+from csei_sim.errors import CommandParser, Work, guarded
 from csei_sim.experiment.results import find_runs
 from csei_sim.experiment.runner import read_done
 from csei_sim.experiment.stats import interval, mean_ci
 from csei_sim.multiregion import figures
+from csei_sim.params import ParameterError
 from csei_sim.run import atomic_write
 from csei_sim.studies import scaffold
 from csei_sim.studies.effects import compare
 from csei_sim.studies.reporting import num
 
 VARIANTS = ["full", "practice_only", "confidence_only"]
+PROG = "csei-sim-exchange report"
 CONTROL = "none"
 BOOTSTRAP_SEED = 12345  # this study's own, so its committed intervals regenerate exactly
 # effects.csv: the columns of every paired effect, the reference scenario called the control
@@ -142,6 +145,13 @@ def analyse(root: Path, out: Path) -> Results:
     """Tidy tables of the complete runs below ``root`` and the effects of every variant."""
     summary, ts, events, incomplete = load(root)
     variants = [v for v in VARIANTS if v in set(summary["variant"])]
+    if CONTROL not in set(summary["variant"]) or not variants:
+        found = ", ".join(sorted(set(summary["variant"])))
+        raise ParameterError(
+            "sweep_dir",
+            f"{root} holds runs of {found}; the report compares {', '.join(VARIANTS)} with "
+            f"{CONTROL} and needs {CONTROL} and at least one of them",
+        )
     runs = summary[["variant", "replicate"]].drop_duplicates().shape[0]
     discussion = out / "discussion.md"
     text = discussion.read_text() if discussion.is_file() else None
@@ -496,17 +506,29 @@ def why_section(r: Results) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+def parser() -> CommandParser:
+    p = CommandParser(
         prog="csei-sim-exchange report", description="Write the peer-exchange study's report."
     )
-    parser.add_argument("sweep_dir", type=Path)
-    parser.add_argument("--out", type=Path, default=None, help="output folder")
-    args = parser.parse_args(argv)
+    p.add_argument("sweep_dir", type=Path, help="the study's sweep folder, multirun/peer_exchange")
+    p.add_argument("--out", type=Path, default=None, help="output folder")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``csei-sim-exchange report SWEEP_DIR [--out DIR]``; what escapes is one line (guarded)."""
+    return guarded(PROG, list(sys.argv[1:] if argv is None else argv), _main)
+
+
+def _main(argv: list[str], work: Work) -> int:
+    args = parser().parse_args(argv)
     try:
+        if not args.sweep_dir.is_dir():
+            raise ParameterError("sweep_dir", f"{args.sweep_dir} is not a folder")
+        limits.check_folder("--out", args.out if args.out is not None else args.sweep_dir)
         print(f"wrote {write_report(args.sweep_dir, args.out)}")
-    except FileNotFoundError as err:
-        print(f"csei-sim-exchange report: error: {err}", file=sys.stderr)
+    except (FileNotFoundError, ParameterError) as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     return 0
 

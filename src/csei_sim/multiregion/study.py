@@ -11,10 +11,12 @@
 A run folder holds ``config.yaml`` (resolved, with its seeds), ``timeseries.parquet`` (region x
 month), ``summary.parquet`` (one row per region), ``events.parquet`` (the exchange events) and last
 ``done.json``, all written atomically; a complete folder with the same fingerprint is skipped, so
-re-running the sweep resumes it. Replicate ``r`` of base seed ``s`` runs the multi-region model
-with seed :func:`csei_sim.experiment.runner.run_seed` ``(s, r)``, and the regions' and the
-exchange's streams are spawned from that. Variants of one replicate share these seeds, so
-comparisons between them are paired (common random numbers).
+re-running the sweep resumes it. A sweep holds its study folder (:mod:`csei_sim.experiment.lock`):
+a second sweep into the same folder refuses in one line naming the first one's process id.
+Replicate ``r`` of base seed ``s`` runs the multi-region model with seed
+:func:`csei_sim.experiment.runner.run_seed` ``(s, r)``, and the regions' and the exchange's
+streams are spawned from that. Variants of one replicate share these seeds, so comparisons
+between them are paired (common random numbers).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,7 +42,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from csei_sim import presets
 from csei_sim.code_digest import code_digest
+from csei_sim.errors import Work
 from csei_sim.experiment import schema as _schema  # noqa: F401 - registers csei.dirname
+from csei_sim.experiment.lock import SweepBusy, sweep_lock
 from csei_sim.experiment.runner import (
     DONE,
     check_seed,
@@ -235,6 +240,11 @@ def _hydra_app(cfg: DictConfig) -> None:
 
 def preflight(argv: list[str]) -> int:
     """Compose and check every job the command line asks for; returns how many there are."""
+    return _preflight(argv)[0]
+
+
+def _preflight(argv: list[str]) -> tuple[int, Path | None]:
+    """(how many jobs the command line asks for, the study folder of a sweep or None)."""
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
     from hydra.core.global_hydra import GlobalHydra
@@ -253,10 +263,11 @@ def preflight(argv: list[str]) -> int:
             check_config(cfg)
             StudySpec.from_config(_job_part(cfg))
             check_writable(Path(str(cfg.hydra.run.dir)), "hydra.run.dir")
-            return 1
+            return 1, None
         primary = loader.load_configuration(CONFIG_NAME, overrides, RunMode.MULTIRUN)
         check_config(primary)
-        check_writable(Path(str(primary.hydra.sweep.dir)), "hydra.sweep.dir")
+        sweep_dir = Path(str(primary.hydra.sweep.dir))
+        check_writable(sweep_dir, "hydra.sweep.dir")
         jobs = expand_sweep(
             list(primary.hydra.overrides.task),
             dict(primary.hydra.sweeper.get("params") or {}),
@@ -273,7 +284,7 @@ def preflight(argv: list[str]) -> int:
                     check_seed(key, int(value))
         for scenario in sorted(scenarios):
             StudySpec.from_config(_job_part(loader.load_sweep_config(primary, list(scenario))))
-        return len(jobs)
+        return len(jobs), sweep_dir
     except ConfigError:
         raise
     except Exception as err:  # noqa: BLE001 - anything Hydra raises here is a config fault
@@ -298,14 +309,14 @@ def main(argv: list[str] | None = None) -> int:
     return guarded(PROG, argv, _run)
 
 
-def _run(argv: list[str], work) -> int:
+def _run(argv: list[str], work: Work) -> int:
     from csei_sim.experiment.guard import INFO_FLAGS, check_command
     from csei_sim.experiment.validate import ConfigError
 
     try:
         check_command(argv)  # before Hydra reads any config, for every flag
         if not INFO_FLAGS.intersection(argv):
-            work.total = preflight(argv)
+            work.total, work.folder = _preflight(argv)
     except ConfigError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
@@ -313,7 +324,12 @@ def _run(argv: list[str], work) -> int:
     full_error = os.environ.get("HYDRA_FULL_ERROR")
     os.environ["HYDRA_FULL_ERROR"] = "1"  # a job's error reaches guarded(): one line
     try:
-        _hydra_app()
+        # a sweep holds its study folder, so two sweeps never write the same run folders
+        with sweep_lock(work.folder) if work.folder is not None else nullcontext():
+            _hydra_app()
+    except SweepBusy as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 1
     finally:

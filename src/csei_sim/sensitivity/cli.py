@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from csei_sim import limits
-from csei_sim.errors import Work, guarded
+from csei_sim.errors import CommandParser, Work, guarded
 from csei_sim.experiment.lock import SweepBusy
 from csei_sim.experiment.runner import MAX_SEED
 from csei_sim.params import ParameterError
@@ -43,7 +43,7 @@ PRIM_GOVERNANCE = (
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    p = CommandParser(prog=PROG, description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     m = _common(sub.add_parser("morris", help="Morris screening of all main parameters"))
     m.add_argument("--trajectories", type=int, default=8, help="Morris trajectories (r)")

@@ -34,6 +34,7 @@ from csei_sim.sensitivity import discovery, sobol
 from csei_sim.sensitivity.evaluate import ModelRunner, _with
 from csei_sim.sensitivity.factors import FactorSpace, base_params, settings_of
 from csei_sim.sensitivity.store import write_csv, write_json, write_parquet
+from csei_sim.sensitivity.studies import Common
 
 SPEC = Path(__file__).with_name("headline.yaml")
 MODES = ("informal", "formal")
@@ -150,19 +151,17 @@ class HeadlineRunner(ModelRunner):
         return out
 
 
-@dataclass
-class Settings:
-    """One headline analysis."""
+@dataclass(kw_only=True)
+class Settings(Common):
+    """One headline analysis: the settings every analysis shares, with the factor space taken
+    from the spec (each funding condition's base is built by the runner from the presets)."""
 
     method: str  # sobol or prim
-    out: Path
     spec: Spec
     samples: int
+    base: Params = field(default_factory=Params)
+    space: FactorSpace | None = None  # None: the spec's
     replicates: int = 1
-    base_seed: int = 2025
-    seed: int = 1
-    n_jobs: int = 2
-    progress: bool = True
     choices: dict[str, str] = field(default_factory=dict)  # presets other than funding
     overrides: dict[str, Any] = field(default_factory=dict)
     min_coverage: float = 0.5
@@ -170,6 +169,8 @@ class Settings:
     alpha: float = 0.05
 
     def __post_init__(self) -> None:
+        if self.space is None:
+            self.space = self.spec.space()
         check_settings(self)
 
 
@@ -193,7 +194,7 @@ def check_settings(s: Settings) -> None:
 
 def design_of(s: Settings) -> pd.DataFrame:
     """Saltelli (sobol) or Latin hypercube (prim) points; the funding as an index or a name."""
-    space = HeadlineSpace(s.spec.space(), s.spec.fundings)
+    space = HeadlineSpace(s.space, s.spec.fundings)
     if s.method == "sobol":
         from SALib.sample import sobol as sobol_sample
 
@@ -201,7 +202,7 @@ def design_of(s: Settings) -> pd.DataFrame:
             space.problem(), s.samples, calc_second_order=False, scramble=True, seed=s.seed
         )
         return space.frame(x)
-    design = discovery.sample(s.spec.space(), s.samples, s.seed)
+    design = discovery.sample(s.space, s.samples, s.seed)
     rng = np.random.default_rng(s.seed + 1)
     # a balanced, shuffled assignment of the funding presets (a Latin stratum of its own)
     labels = np.resize(np.array(s.spec.fundings, dtype=object), s.samples)
@@ -218,9 +219,9 @@ def differences(runs: pd.DataFrame, outcomes: tuple[str, ...]) -> pd.DataFrame:
 def run(s: Settings) -> Path:
     """Design, paired runs, indices or boxes, files and report; returns the folder."""
     tic = time.perf_counter()
-    space = s.spec.space()
+    space = s.space
     runner = HeadlineRunner(
-        Params(),
+        s.base,
         space,
         s.out,
         replicates=s.replicates,
@@ -265,7 +266,7 @@ def run(s: Settings) -> Path:
 
 
 def sobol_results(s: Settings, design: pd.DataFrame, diff: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    space = HeadlineSpace(s.spec.space(), s.spec.fundings)
+    space = HeadlineSpace(s.space, s.spec.fundings)
     if diff.isna().any().any():
         raise ValueError("a difference is missing at some design point; Sobol needs all points")
     return {"indices": sobol.analyse(space, diff, seed=s.seed)}
@@ -306,7 +307,7 @@ def write_report(
     s: Settings, diff: pd.DataFrame, design: pd.DataFrame, results: dict[str, pd.DataFrame]
 ) -> Path:
     """``report.md``: what varied, the difference by funding condition, the indices or boxes."""
-    space = HeadlineSpace(s.spec.space(), s.spec.fundings)
+    space = HeadlineSpace(s.space, s.spec.fundings)
     funding = design[FUNDING].map(space.funding_of)
     by_funding = []
     for name in s.spec.fundings:
@@ -326,7 +327,7 @@ def write_report(
     text = ENV.get_template("headline_report.md.j2").render(
         s=s,
         labels=OUTCOMES,
-        factors=s.spec.space().table().to_markdown(index=False),
+        factors=s.space.table().to_markdown(index=False),
         by_funding=pd.DataFrame(by_funding).to_markdown(index=False, floatfmt=".3g"),
         tables={
             k: v.to_markdown(index=k.endswith("_box"), floatfmt=".3g") for k, v in results.items()

@@ -27,9 +27,9 @@ from csei_sim.sensitivity.store import write_csv, write_json, write_parquet
 MODES = ("informal", "formal")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Common:
-    """Settings every analysis shares."""
+    """Settings every analysis shares (the headline's extend them: headline.Settings)."""
 
     out: Path
     base: Params

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from csei_sim import limits
-from csei_sim.errors import Work, guarded
+from csei_sim.errors import CommandParser, Work, guarded
 from csei_sim.experiment.lock import SweepBusy
 from csei_sim.experiment.stats import CORRECTIONS
 from csei_sim.params import ParameterError
@@ -44,7 +44,7 @@ DEFAULT_OUT = {"quick": "outputs/quick"}
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = CommandParser(
         prog="csei-sim-study",
         description="Run a study (resuming finished runs) and write its report.",
         epilog="studies: " + "; ".join(f"{k} ({v[2]})" for k, v in STUDIES.items()),
