@@ -3,6 +3,7 @@ the split of the spread and prediction intervals wider than run noise alone."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -65,7 +66,7 @@ def test_a_sweep_draws_the_same_on_two_jobs_as_on_one_and_rebuilds_from_its_conf
     assert serial["n_organisations"].nunique() > 1  # the pool was drawn, not the preset's
     folder = tmp_path / "serial" / "v" / "replicate=2"
     config = yaml.safe_load((folder / "config.yaml").read_text())
-    drawn = config["posterior_draw"]
+    drawn = json.loads((folder / "done.json").read_text())["posterior_draw"]
     assert drawn["source"] == POSTERIOR and drawn["draw"] == 2
     assert config["region"]["n_organisations"] == drawn["values"]["region.n_organisations"]
     rebuilt = CSEIModel.from_config(config).run().summary_record()
@@ -75,10 +76,12 @@ def test_a_sweep_draws_the_same_on_two_jobs_as_on_one_and_rebuilds_from_its_conf
 def test_a_hydra_run_over_the_posterior_records_its_draw(tmp_path):
     done = cli("csei-sim", f"posterior={POSTERIOR}", "steps=3", "seed=5", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    (config,) = (tmp_path / "outputs").glob("*/config.yaml")
-    saved = yaml.safe_load(config.read_text())
+    (done_json,) = (tmp_path / "outputs").glob("*/done.json")
+    saved = json.loads(done_json.read_text())
     spec = RunSpec(Params.from_dict(steps=3), 5, 0, posterior=POSTERIOR)
     assert saved["posterior_draw"]["values"] == pytest.approx(dict(spec.drawn))
+    config = yaml.safe_load((done_json.parent / "config.yaml").read_text())
+    assert config["region"]["n_organisations"] == spec.params.region.n_organisations
 
 
 def _bad_posterior(folder: Path) -> Path:

@@ -33,8 +33,8 @@ SKIP_DIRS = {".submitit", ".hydra", "report"}
 log = logging.getLogger(__name__)
 
 
-# keys of a saved config.yaml besides the parameters (posterior_draw: a run over a posterior)
-SAVED_CONTROL = ("seed", "base_seed", "replicate", "posterior_draw")
+# keys of a saved config.yaml besides the parameters
+SAVED_CONTROL = ("seed", "base_seed", "replicate")
 
 
 def find_runs(sweep_dir: Path | str) -> tuple[list[Path], list[Path]]:

@@ -345,8 +345,9 @@ def _write_outputs(out: Path, spec: RunSpec, result, summary: dict, plot: bool) 
         "seed": spec.seed,
         "base_seed": spec.base_seed,
         "replicate": spec.replicate,
-        **spec.params.to_dict(),  # over a posterior: the drawn values, so the run rebuilds as is
-        **_posterior_record(spec),
+        # over a posterior: the drawn values (done.json says what was drawn, and from where), so
+        # CSEIModel.from_config rebuilds the run as it was, without drawing again
+        **spec.params.to_dict(),
     }
     atomic_write(
         out / CONFIG,

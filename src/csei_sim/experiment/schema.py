@@ -19,9 +19,8 @@ from omegaconf import OmegaConf
 from csei_sim.params import Params
 
 SCHEMA_NAME = "csei_schema"
-# steer a run, not model parameters (posterior_draw: what a run over a posterior drew, in its
-# saved config.yaml)
-CONTROL_KEYS = ("seed", "replicate", "study", "plot", "block", "posterior", "posterior_draw")
+# steer a run; not model parameters
+CONTROL_KEYS = ("seed", "replicate", "study", "plot", "block", "posterior")
 MAX_DIRNAME = 120  # longer folder names are shortened with a hash (file systems cap at 255)
 
 
