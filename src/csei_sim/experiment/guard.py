@@ -55,7 +55,10 @@ LOGGING_CLASSES = frozenset(
 )
 LOGGING_STREAMS = frozenset({"ext://sys.stdout", "ext://sys.stderr"})
 # keys whose values are numbers, months or flags, not names of presets or folders
-PLAIN_KEYS = frozenset({"seed", "replicate", "steps", "start", "critical_mass_share", "plot"})
+# keys whose values are not config names (posterior: a folder whose posterior.parquet is read)
+PLAIN_KEYS = frozenset(
+    {"seed", "replicate", "steps", "start", "critical_mass_share", "plot", "posterior"}
+)
 NAME = re.compile(r"^[A-Za-z0-9_*?\[\]][A-Za-z0-9_.*?\[\]-]*$")  # glob(...) patterns included
 REFUSED_FLAGS = {"--experimental-rerun": "it unpickles a file, which can run any code"}
 

@@ -33,6 +33,10 @@ SKIP_DIRS = {".submitit", ".hydra", "report"}
 log = logging.getLogger(__name__)
 
 
+# keys of a saved config.yaml besides the parameters
+SAVED_CONTROL = ("seed", "base_seed", "replicate")
+
+
 def find_runs(sweep_dir: Path | str) -> tuple[list[Path], list[Path]]:
     """(complete, incomplete) run folders below ``sweep_dir``, sorted."""
     root = Path(sweep_dir)
@@ -49,9 +53,7 @@ def _run_row(root: Path, folder: Path) -> dict:
     done = json.loads((folder / DONE).read_text())
     config = yaml.safe_load((folder / CONFIG).read_text())
     try:
-        params = Params.from_dict(
-            {k: v for k, v in config.items() if k not in ("seed", "base_seed", "replicate")}
-        )
+        params = Params.from_dict({k: v for k, v in config.items() if k not in SAVED_CONTROL})
     except ParameterError as err:  # e.g. a folder of an older version: say which one
         reason = str(err).removeprefix(f"{err.key}: ")
         raise ParameterError(err.key, f"{reason} (in {folder / CONFIG})") from None
@@ -63,6 +65,8 @@ def _run_row(root: Path, folder: Path) -> dict:
         "seed": done["seed"],
         "choices": done.get("choices") or {},
         "params": params.flat(),
+        # a run over a posterior: the index of its parameter draw
+        "draw": (done.get("posterior_draw") or {}).get("draw"),
     }
 
 
@@ -136,6 +140,7 @@ def aggregate(sweep_dir: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows, params.to_dict("records"), outcomes, series, strict=True
     ):
         keys = {k: row[k] for k in RUN_KEYS} | {k: row["choices"].get(k) for k in choice_keys}
+        keys |= {} if row["draw"] is None else {"draw": row["draw"]}
         summaries.append({**keys, **values, **outcome})
         front = {**keys, **{k: values[k] for k in varying}}
         frames.append(pd.concat([pd.DataFrame(front, index=ts.index), ts], axis=1))

@@ -46,7 +46,18 @@ DONE = "done.json"
 CONFIG = "config.yaml"
 MAX_SEED = 2**63 - 1  # base seeds and replicates are stored as int64
 # keys a run's configuration may hold besides the parameters, seed and replicate
-NOT_PARAMS = ("study", "plot", "block", "hydra", "run_seed", "base_seed", "scenario", "choices")
+NOT_PARAMS = (
+    "study",
+    "plot",
+    "block",
+    "hydra",
+    "run_seed",
+    "base_seed",
+    "scenario",
+    "choices",
+    "posterior",
+    "posterior_draw",
+)
 # The modules whose code determines a run's numbers: a change to any of them makes complete run
 # folders stale, so a resumed sweep redoes them instead of mixing old and new results.
 MODEL_MODULES = (
@@ -93,6 +104,12 @@ class RunSpec:
     ``scenario`` names the run's scenario in aggregated tables (by default it is derived from the
     ``choices`` that differ between runs of a sweep); ``choices`` are the settings that define the
     scenario, e.g. Hydra's overrides ``{"governance": "formal"}``.
+
+    With ``posterior`` (a calibration folder, or ``prior:<case>``) the run's free parameters are
+    drawn (:mod:`csei_sim.calibration.posterior`) with a generator seeded from the seed of replicate
+    ``replicate // per_draw`` (with ``per_draw`` 1: the run's own seed), on top of ``undrawn``;
+    ``params`` are then the drawn parameters and ``drawn`` the values drawn. ``per_draw`` > 1 gives
+    several runs per draw, so that the spread can be split into parameters and run noise.
     """
 
     params: Params
@@ -100,6 +117,10 @@ class RunSpec:
     replicate: int = 0
     scenario: str | None = None
     choices: Mapping[str, str] = field(default_factory=dict)
+    posterior: str | None = None
+    per_draw: int = 1
+    undrawn: Params | None = None  # set from params when a posterior is given
+    drawn: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_seed("seed", self.base_seed)
@@ -107,6 +128,27 @@ class RunSpec:
         # numpy integers (EMA Workbench, np.arange) become ints: YAML and JSON files take no others
         object.__setattr__(self, "base_seed", int(self.base_seed))
         object.__setattr__(self, "replicate", int(self.replicate))
+        if self.posterior is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        """Draw the free parameters (again, for a copy with another replicate)."""
+        from csei_sim.calibration.posterior import source
+
+        base = self.params if self.undrawn is None else self.undrawn
+        params, theta = source(self.posterior).apply(base, self.draw_seed)
+        object.__setattr__(self, "undrawn", base)
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "drawn", theta)
+
+    @property
+    def draw(self) -> int:
+        """Index of the parameter draw this run belongs to."""
+        return self.replicate // max(int(self.per_draw), 1)
+
+    @property
+    def draw_seed(self) -> int:
+        return run_seed(self.base_seed, self.draw)
 
     @property
     def seed(self) -> int:
@@ -131,9 +173,18 @@ class RunSpec:
         data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
         data = dict(data)
         base_seed, replicate = data.pop("seed", 2025), data.pop("replicate", 0)  # checked below
+        posterior = data.get("posterior")
+        if posterior is not None and not isinstance(posterior, str):
+            raise ParameterError("posterior", f"expected a calibration folder, got {posterior!r}")
         for key in NOT_PARAMS:
             data.pop(key, None)
-        return cls(Params.from_dict(data), base_seed, replicate, choices=dict(choices or {}))
+        return cls(
+            Params.from_dict(data),
+            base_seed,
+            replicate,
+            choices=dict(choices or {}),
+            posterior=posterior or None,
+        )
 
 
 @dataclass
@@ -229,12 +280,22 @@ def run_one(
         "replicate": spec.replicate,
         "scenario": spec.scenario,
         "choices": dict(spec.choices),
+        **_posterior_record(spec),
         "summary": _jsonable(result.summary),
         "seconds": round(time.perf_counter() - tic, 3),
         "files": vouch(out, files),
     }
     atomic_write(out / DONE, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1)))
     return RunRecord(out, spec.seed, False, result.summary)
+
+
+def _posterior_record(spec: RunSpec) -> dict[str, Any]:
+    """What a run over a posterior records of its draw (nothing for a run without one)."""
+    if spec.posterior is None:
+        return {}
+    return {
+        "posterior_draw": {"source": spec.posterior, "draw": spec.draw, "values": dict(spec.drawn)}
+    }
 
 
 def summary_row(spec: RunSpec, outcomes: dict[str, Any], series: set[str]) -> dict[str, Any]:
@@ -246,8 +307,10 @@ def summary_row(spec: RunSpec, outcomes: dict[str, Any], series: set[str]) -> di
     params = spec.params.flat()
     names = param_columns(params, set(outcomes) | series)
     seeds = {"base_seed": spec.base_seed, "replicate": spec.replicate, "seed": outcomes["seed"]}
+    draw = {} if spec.posterior is None else {"draw": spec.draw}
     return {
         **seeds,
+        **draw,
         **group_choices(spec.choices, params),
         **{names[k]: v for k, v in params.items()},
         **{k: v for k, v in outcomes.items() if k != "seed"},
@@ -266,6 +329,9 @@ def _as_spec(spec: Any, base_seed: int | None, replicate: int | None) -> RunSpec
             spec.replicate if replicate is None else int(replicate),
             spec.scenario,
             spec.choices,
+            spec.posterior,
+            spec.per_draw,
+            spec.undrawn,
         )
     return spec
 
@@ -279,6 +345,8 @@ def _write_outputs(out: Path, spec: RunSpec, result, summary: dict, plot: bool) 
         "seed": spec.seed,
         "base_seed": spec.base_seed,
         "replicate": spec.replicate,
+        # over a posterior: the drawn values (done.json says what was drawn, and from where), so
+        # CSEIModel.from_config rebuilds the run as it was, without drawing again
         **spec.params.to_dict(),
     }
     atomic_write(
@@ -330,12 +398,16 @@ def run_sweep(
     n_jobs: int = -1,
     plot: bool = False,
     progress: bool = True,
+    posterior: str | None = None,
+    per_draw: int = 1,
 ) -> list[Path]:
     """Run every scenario x replicate into ``out_dir/<scenario>/replicate=<r>``, in parallel.
 
     Scenarios map a label to parameters (a :class:`Params` or a nested or flat mapping). Complete
-    runs are skipped, so calling it again resumes an interrupted sweep. Parallel with joblib
-    (``n_jobs=-1``: all cores); results do not depend on ``n_jobs``. Returns the run folders.
+    runs are skipped, so calling it again resumes an interrupted sweep. With ``posterior`` every
+    run draws its free parameters from it (:class:`RunSpec`), ``per_draw`` runs per draw.
+    Parallel with joblib (``n_jobs=-1``: all cores); results do not depend on ``n_jobs``.
+    Returns the run folders.
     """
     from joblib import Parallel, delayed
 
@@ -354,7 +426,15 @@ def run_sweep(
     for label, params in scenarios.items():
         p = params if isinstance(params, Params) else Params.from_dict(dict(params))
         for rep in reps:
-            spec = RunSpec(p, int(base_seed), int(rep), scenario=label, choices={})
+            spec = RunSpec(
+                p,
+                int(base_seed),
+                int(rep),
+                scenario=label,
+                choices={},
+                posterior=posterior,
+                per_draw=per_draw,
+            )
             jobs.append((spec, root / _safe(label) / f"replicate={rep}"))
     if len({d for _, d in jobs}) != len(jobs):
         raise ValueError("scenario labels must stay distinct after making them folder names")

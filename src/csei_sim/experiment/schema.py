@@ -19,7 +19,8 @@ from omegaconf import OmegaConf
 from csei_sim.params import Params
 
 SCHEMA_NAME = "csei_schema"
-CONTROL_KEYS = ("seed", "replicate", "study", "plot", "block")  # steer a run; not model parameters
+# steer a run; not model parameters
+CONTROL_KEYS = ("seed", "replicate", "study", "plot", "block", "posterior")
 MAX_DIRNAME = 120  # longer folder names are shortened with a hash (file systems cap at 255)
 
 
@@ -33,6 +34,9 @@ class RunConfig(Params):
     plot: bool | None = None  # write membership.png; None: for a single run, not in sweeps
     # further replicates this job runs, each into its own folder; set by the sweeper's blocks
     block: list[int] | None = None
+    # a calibration folder (csei-sim-calibrate's output) or prior:<case>: each replicate draws the
+    # free parameters from it, seeded from its run seed; null: the parameters as given
+    posterior: str | None = None
 
 
 def dirname(overrides: str) -> str:

@@ -67,6 +67,26 @@ def parser() -> argparse.ArgumentParser:
         help=f"multiple-comparison correction over each outcome's family of comparisons "
         f"(default {CORRECTION}; study 1 and quick)",
     )
+    over = p.add_mutually_exclusive_group()
+    over.add_argument(
+        "--posterior",
+        metavar="FOLDER",
+        help="a csei-sim-calibrate output folder: each replicate draws the fitted parameters from "
+        "its posterior (the study keeps only the case's region); the report adds prediction "
+        "intervals and the share of the spread from the parameters",
+    )
+    over.add_argument(
+        "--prior",
+        metavar="CASE",
+        help="as --posterior, drawing from the priors of a calibration case (a region with no fit)",
+    )
+    p.add_argument(
+        "--runs-per-draw",
+        type=int,
+        default=2,
+        help="runs per parameter draw with --posterior or --prior (default 2; at least 2 to split "
+        "the spread); replicates are draws x runs",
+    )
     p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default 2)")
     p.add_argument("--runs", type=Path, help="run folder (default multirun/study_<name>)")
     p.add_argument("--out", type=Path, help="report folder (default experiments/<name>)")
@@ -108,13 +128,40 @@ def design_of(
     return study.STUDY, design
 
 
+def over_posterior(args: argparse.Namespace, design: Any) -> tuple[Any, Any]:
+    """(source, design) for --posterior or --prior: the design keeps only the source's region
+    when it has regions; (None, design) without either flag."""
+    from csei_sim.calibration.posterior import PRIOR_PREFIX, source
+
+    if args.posterior is None and args.prior is None:
+        return None, design
+    flag = "--posterior" if args.posterior is not None else "--prior"
+    where = args.posterior if args.prior is None else f"{PRIOR_PREFIX}{args.prior}"
+    limits.check_count("--runs-per-draw", args.runs_per_draw, 1, limits.MAX_REPLICATES)
+    found = source(where, key=flag)
+    regions = getattr(design, "regions", None)
+    if regions is not None and found.region is not None:
+        if found.region not in regions:
+            raise ParameterError(
+                flag, f"its case's region {found.region!r} is not in the study's {list(regions)}"
+            )
+        design = replace(design, regions=(found.region,))
+    if design.replicates % args.runs_per_draw:
+        raise ParameterError(
+            "--replicates", f"give a multiple of --runs-per-draw ({args.runs_per_draw})"
+        )
+    return found, replace(design, posterior=where) if hasattr(design, "posterior") else design
+
+
 def check_args(args: argparse.Namespace) -> tuple[Any, Any, Path, Path]:
     """(study, design, run folder, report folder) of parsed arguments, checked against
     :mod:`csei_sim.limits` before anything runs; :class:`ParameterError` naming the flag."""
     limits.check_jobs("--n-jobs", args.n_jobs)
     study, design = design_of(args.name, args.replicates, args.equivalence_margin, args.correction)
-    runs = args.runs or Path(f"multirun/study_{design.name}")
-    out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}"))
+    found, design = over_posterior(args, design)
+    tag = "" if found is None else f"/posterior/{found.label}"
+    runs = args.runs or Path(f"multirun/study_{design.name}{tag.replace('/', '_')}")
+    out = args.out or Path(DEFAULT_OUT.get(args.name, f"experiments/{args.name}") + tag)
     limits.check_folder("--runs", runs)  # both before any run: not a file, writable
     limits.check_folder("--out", out)
     return study, design, runs, out
@@ -131,7 +178,9 @@ def _main(argv: list[str], work: Work) -> int:
     try:
         study, design, runs, out = check_args(args)
         work.folder = runs
-        path = scaffold.run(study, design, runs, out, n_jobs=args.n_jobs, command=command)
+        where = args.posterior if args.prior is None else f"prior:{args.prior}"
+        over = {} if where is None else {"posterior": where, "per_draw": args.runs_per_draw}
+        path = scaffold.run(study, design, runs, out, n_jobs=args.n_jobs, command=command, **over)
     except (ValueError, ParameterError, SweepBusy) as err:
         print(f"csei-sim-study: error: {err}", file=sys.stderr)
         return 2

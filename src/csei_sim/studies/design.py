@@ -65,11 +65,20 @@ def label(cell: Mapping[str, Any]) -> str:
 
 
 def run_grid(
-    grid: Grid, runs_dir: Path | str, *, replicates: int, n_jobs: int = 2, progress: bool = True
+    grid: Grid,
+    runs_dir: Path | str,
+    *,
+    replicates: int,
+    n_jobs: int = 2,
+    progress: bool = True,
+    posterior: str | None = None,
+    per_draw: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run (or resume) every cell x replicate; return (timeseries, summary) with factor columns.
 
     Only this grid's cells and replicates are returned, even if ``runs_dir`` holds other runs.
+    With ``posterior`` (a calibration folder or ``prior:<case>``) each replicate draws the free
+    parameters, ``per_draw`` replicates per draw; replicate r of every cell gets the same draw.
     """
     cells = grid.cells()
     run_sweep(
@@ -79,6 +88,8 @@ def run_grid(
         base_seed=BASE_SEED,
         n_jobs=n_jobs,
         progress=progress,
+        posterior=posterior,
+        per_draw=per_draw,
     )
     timeseries, summary = aggregate(runs_dir)
     return _with_factors(timeseries, cells, replicates), _with_factors(summary, cells, replicates)

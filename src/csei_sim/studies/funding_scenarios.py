@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from csei_sim.months import month_index, month_label
-from csei_sim.studies import plots, scaffold
+from csei_sim.studies import over_posterior, plots, scaffold
 from csei_sim.studies import reporting as rp
 from csei_sim.studies.design import Grid
 from csei_sim.studies.effects import EFFECT_COLUMNS, compare, paired
@@ -37,6 +37,7 @@ from csei_sim.studies.outcomes import (
     run_means,
     run_totals,
 )
+from csei_sim.studies.over_posterior import NOISE
 
 SCENARIOS = ("none", "project_grants", "committed_2030", "cliff", "taper", "fees_only")
 REFERENCE = "none"
@@ -66,6 +67,9 @@ class Design:
     grant_months: int = 12  # duration of one uncertain grant
     win_rate: float = 0.25  # monthly chance of winning one
     horizons: tuple[int, int] = (36, 1)  # planning horizon valued by members; 1 = not valued
+    # a calibration folder or prior:<case> the runs drew their free parameters from (None: the
+    # presets' values); set by csei-sim-study --posterior / --prior
+    posterior: str | None = None
 
     def scenario_grid(self) -> Grid:
         return Grid(
@@ -152,6 +156,7 @@ class Results:
     stability: pd.DataFrame  # stability design summary
     contrasts: pd.DataFrame  # committed - grants per region and horizon, and their difference
     runs: int
+    predictive: pd.DataFrame | None = None  # over a posterior: prediction intervals and shares
 
 
 def prepare(summary: pd.DataFrame, ts: pd.DataFrame, design: Design) -> pd.DataFrame:
@@ -177,7 +182,13 @@ def analyse(design: Design, tidy: dict[str, scaffold.Runs]) -> Results:
     effects = compare(summary, "funding", REFERENCE, list(design.outcomes()), by=["region"])
     ssum = prepare(ssum, sts, design)
     contrasts = stability_contrasts(ssum, design)
-    return Results(design, ts, summary, effects, sts, ssum, contrasts, len(summary) + len(ssum))
+    results = Results(design, ts, summary, effects, sts, ssum, contrasts, len(summary) + len(ssum))
+    noise = tidy.get(f"{NOISE}scenarios")
+    if design.posterior is not None and noise is not None:
+        results.predictive = over_posterior.predictive(
+            summary, prepare(noise[1], noise[0], design), ["region", "funding"], compared(design)
+        )
+    return results
 
 
 STABILITY_OUTCOMES = ("mean_planning_stability", "external_income")
@@ -226,10 +237,23 @@ def stability_contrasts(summary: pd.DataFrame, design: Design) -> pd.DataFrame:
 def sections(results: Results) -> list[str]:
     """The design and results sections (the scaffold adds conclusions, limits and files)."""
     return [
+        *posterior_section(results),
         *design_section(results),
         *results_text(results),
         *stability_section(results),
     ]
+
+
+def posterior_section(results: Results) -> list[str]:
+    """Prediction intervals and the parameters' share of the spread, over a posterior only."""
+    if results.predictive is None:
+        return []
+    from csei_sim.calibration.posterior import source
+
+    d = results.design
+    return over_posterior.section(
+        results.predictive, source(d.posterior), ["region", "funding"], members_at(d.months[1])
+    )
 
 
 MARKS = {"2027-12-15": "cliff grant ends", "2030-12-15": "2030 grant ends"}
@@ -320,11 +344,14 @@ def income_mix(summary: pd.DataFrame) -> pd.DataFrame:
 def write_tables(results: Results, folder: Path) -> list[Path]:
     effects = results.effects[["region", "funding", "outcome", *EFFECT_COLUMNS]]
     contrasts = results.contrasts[["region", "contrast", "outcome", *EFFECT_COLUMNS]]
-    return [
+    written = [
         rp.write_csv(effects, folder / "effects_vs_none.csv"),
         rp.write_csv(income_mix(results.summary), folder / "income_mix.csv"),
         rp.write_csv(contrasts, folder / "stability_contrasts.csv"),
     ]
+    if results.predictive is not None:
+        written.append(rp.write_csv(results.predictive, folder / "predictive.csv"))
+    return written
 
 
 TITLE = "Study 2: funding scenarios, and the value of a guaranteed horizon"

@@ -80,16 +80,41 @@ def run(
     n_jobs: int = 2,
     command: str | None = None,
     progress: bool = True,
+    posterior: str | None = None,
+    per_draw: int = 1,
 ) -> Path:
-    """Run (or resume) the study's runs, then write its report; return the report's path."""
+    """Run (or resume) the study's runs, then write its report; return the report's path.
+
+    With ``posterior`` (a calibration folder or ``prior:<case>``) every run draws the free
+    parameters from it, ``per_draw`` runs per draw (:func:`csei_sim.studies.design.run_grid`).
+    """
     if study.grids is None or study.analyse is None:
         raise ValueError(f"{study.title}: its runs are made elsewhere; write its report instead")
     runs = Path(runs_dir or f"multirun/study_{design.name}")
     out = Path(out_dir or f"experiments/{design.name}")
     tidy = {
-        part: run_grid(grid, runs / part, replicates=replicates, n_jobs=n_jobs, progress=progress)
+        part: run_grid(
+            grid,
+            runs / part,
+            replicates=replicates,
+            n_jobs=n_jobs,
+            progress=progress,
+            posterior=posterior,
+            per_draw=per_draw,
+        )
         for part, (grid, replicates) in study.grids(design).items()
     }
+    if posterior is not None:  # the same cells and seeds with the parameters as given
+        from csei_sim.studies.over_posterior import NOISE
+
+        for part, (grid, replicates) in study.grids(design).items():
+            tidy[f"{NOISE}{part}"] = run_grid(
+                grid,
+                runs / f"{NOISE}{part}",
+                replicates=replicates,
+                n_jobs=n_jobs,
+                progress=progress,
+            )
     results = study.analyse(design, tidy)
     n_runs = sum(len(summary) for _, summary in tidy.values())
     return write_report(
