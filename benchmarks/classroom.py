@@ -132,7 +132,7 @@ def measure(context, url: str, sessions: int, steps: int, launcher_pid: int) -> 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sessions", type=int, nargs="+", default=[1, 5])
+    p.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 25])
     p.add_argument("--steps", type=int, default=15, help="Steps timed per measurement")
     args = p.parse_args(argv)
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):

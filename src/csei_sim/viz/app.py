@@ -1,10 +1,10 @@
 """The explorer's page: Mesa's model controls, scenario sidebar, cluster panels and a comparison.
 
 Serve it with ``csei-sim explore`` or ``solara run csei_sim.viz.app``. The page follows the layout
-of Mesa's SolaraViz (controls, parameters and information in the sidebar; Reset, Play and Step from
-Mesa's ``ModelController``); its own sidebar sets each slider to the chosen preset's value. The
-sidebar shows the run's controls only on the tab they act on. Importing this module applies the
-server's classroom settings (:mod:`csei_sim.viz.serving`).
+of Mesa's SolaraViz (controls, parameters and information in the sidebar; Reset, Play and Step as
+in Mesa's ``ModelController``, :mod:`csei_sim.viz.controls`); its own sidebar sets each slider to
+the chosen preset's value. The sidebar shows the run's controls only on the tab they act on.
+Importing this module applies the server's classroom settings (:mod:`csei_sim.viz.serving`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from html import escape
 import reacton.ipyvuetify as rv
 import solara
 import solara.server.settings
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from csei_sim.agents import Status
 from csei_sim.model import CSEIModel
 from csei_sim.viz import serving
 from csei_sim.viz.compare import CompareView
+from csei_sim.viz.controls import RunControls
 from csei_sim.viz.downloads import RunDownloads
 from csei_sim.viz.explorer_model import ExplorerModel, default_inputs, model_lock
 from csei_sim.viz.inputs import BoundedSlider, LiveLevers, ScenarioInputs
@@ -99,16 +99,9 @@ def ClusterView(model: CSEIModel):
 
 @solara.component
 def Controls(model, inputs, render_interval, play_interval):
-    """Mesa's Reset, Play and Step, and how often the panels redraw."""
-    use_threads = solara.use_reactive(False)  # a reactive: ModelController reads .value
+    """Reset, Play and Step (Mesa's, with Play shared fairly), and how often the panels redraw."""
     with solara.Card("Controls"):
-        ModelController(
-            model,
-            model_parameters=inputs,
-            play_interval=play_interval,
-            use_threads=use_threads,
-            render_interval=render_interval,
-        )
+        RunControls(model, inputs, play_interval, render_interval)
         BoundedSlider(
             f"Steps per redraw: {render_interval.value}",
             value=render_interval.value,

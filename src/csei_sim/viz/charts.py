@@ -22,6 +22,7 @@ import solara
 from csei_sim.model import CSEIModel
 from csei_sim.plots import SECTOR_COLOURS
 from csei_sim.viz.explorer_model import model_lock
+from csei_sim.viz.serving import PLOTLY_BUNDLE
 
 DPI = 100  # the figures still drawn as images (comparison, regions)
 FONT_PX = 15  # readable on a projector: at least 12 px on screen at 1024 px wide
@@ -140,6 +141,37 @@ def send_update(widget, patch: Update) -> None:
         widget.plotly_relayout(patch["layout"])
 
 
+# Plotly's widget code (about 5 MB) is served once as a file, which the browser fetches and
+# caches once per page, instead of travelling inside every chart's state on every new figure.
+# The loader also redraws a chart when its card changes width (a hidden tab shown, a narrow
+# screen, a sidebar opened): Plotly itself only listens to the window's size.
+LOADER = """
+const root = (globalThis.solara && globalThis.solara.rootPath) || "";
+const plotly = await import(new URL(root + "/static/assets/BUNDLE", location.href).href);
+export default () => {
+  const widget = plotly.default();
+  return {
+    initialize: (ctx) => widget.initialize(ctx),
+    render(ctx) {
+      const remove = widget.render(ctx);
+      const el = ctx.el;
+      el.style.width = "100%";
+      let width = 0;
+      const observer = new ResizeObserver(() => {
+        const now = el.clientWidth;
+        if (now > 0 && now !== width && el._responsiveChartHandler) {
+          width = now;
+          el._responsiveChartHandler();
+        }
+      });
+      observer.observe(el);
+      return () => { observer.disconnect(); remove(); };
+    },
+  };
+};
+""".replace("BUNDLE", PLOTLY_BUNDLE)
+
+
 _WIDGET = None
 
 
@@ -150,6 +182,8 @@ def _widget_class():
         from plotly.graph_objs import FigureWidget
 
         class StartedFigureWidget(FigureWidget):
+            _esm = LOADER
+
             def __init__(self, figure: go.Figure | None = None, **kwargs: Any):
                 super().__init__(figure, **kwargs)
                 self._config = CONFIG  # part of the first state the browser gets
