@@ -9,7 +9,6 @@ hover values, zoom and legends that toggle a trace.
 
 from __future__ import annotations
 
-import io
 import weakref
 from collections.abc import Callable
 from html import escape
@@ -24,7 +23,6 @@ from csei_sim.plots import SECTOR_COLOURS
 from csei_sim.viz.explorer_model import model_lock
 from csei_sim.viz.serving import PLOTLY_BUNDLE
 
-DPI = 100  # the figures still drawn as images (comparison, regions)
 FONT_PX = 15  # readable on a projector: at least 12 px on screen at 1024 px wide
 HEIGHT = 380
 SECTOR_LABELS = {
@@ -48,7 +46,7 @@ __all__ = [
     "grant_end_marks",
     "timeseries",
     "html_table",
-    "png",
+    "WholeFigure",
 ]
 
 # what ``update`` returns: new properties per trace (in the order ``build`` added them) and layout
@@ -238,11 +236,11 @@ def LiveFigure(
     return element
 
 
-def png(fig) -> bytes:
-    """A matplotlib figure as PNG bytes (the comparison and regions views, drawn once per run)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+@solara.component
+def WholeFigure(fig: go.Figure, key: str):
+    """A browser-side figure drawn whole (a comparison, the regions): a new ``key`` draws a new
+    one, with the same served widget code and width-following as the live panels."""
+    return _widget_class().element(figure=fig).key(key)
 
 
 def html_table(table: pd.DataFrame) -> str:
