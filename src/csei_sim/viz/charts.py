@@ -39,6 +39,8 @@ __all__ = [
     "SECTOR_COLOURS",
     "SECTOR_LABELS",
     "LiveFigure",
+    "LiveHTML",
+    "redraw",
     "Update",
     "base_layout",
     "horizon",
@@ -52,6 +54,10 @@ __all__ = [
 # what ``update`` returns: new properties per trace (in the order ``build`` added them) and layout
 Update = dict[str, Any]
 
+# per model, the figures showing it: a step sends them their data directly (:func:`redraw`)
+_VIEWERS: weakref.WeakKeyDictionary[CSEIModel, dict[int, Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
 _SERIES: weakref.WeakKeyDictionary[CSEIModel, tuple[int, pd.DataFrame]] = (
     weakref.WeakKeyDictionary()
 )
@@ -207,9 +213,8 @@ def LiveFigure(
     step: int = 0,
 ):
     """One browser-side figure: laid out by ``build`` per model, its data replaced by ``update``
-    when the model has stepped (``step``: the model's step the parent saw). The parent re-renders
-    it after steps: one render pass for all panels (a subscription per panel would cost a pass of
-    the whole page each)."""
+    when the model has stepped: by :func:`redraw` after a step (no render pass), or when the
+    parent renders with a new ``step``."""
 
     def first_draw() -> tuple[go.Figure, dict[str, int]]:
         with model_lock(model):
@@ -222,9 +227,7 @@ def LiveFigure(
     fig, drawn = solara.use_memo(first_draw, [id(model), build])
     element = _widget_class().element(figure=fig).key(f"fig-{id(model)}")
 
-    def refresh() -> None:
-        widget = solara.get_widget(element)
-        widget._validate = False  # our own traces: skip plotly's per-property checks on updates
+    def refresh(widget) -> None:
         with model_lock(model):  # one consistent month, even while Play steps in a thread
             if model.steps == drawn["step"]:
                 return
@@ -232,8 +235,46 @@ def LiveFigure(
             drawn["step"] = model.steps
         send_update(widget, patch)
 
-    solara.use_effect(refresh, [id(model), step, model.steps, build])
+    def watch():
+        widget = solara.get_widget(element)
+        widget._validate = False  # our own traces: skip plotly's per-property checks on updates
+        viewers = _VIEWERS.setdefault(model, {})
+        viewers[id(widget)] = lambda: refresh(widget)
+        refresh(widget)  # a step taken before this figure was shown
+        return lambda: viewers.pop(id(widget), None)
+
+    solara.use_effect(watch, [id(model), build])
+    solara.use_effect(lambda: refresh(solara.get_widget(element)), [step])
     return element
+
+
+@solara.component
+def LiveHTML(text: Callable[[CSEIModel], str], model: CSEIModel):
+    """HTML made by ``text(model)``, replaced in place by :func:`redraw` after each step (the
+    step counter, the event log): a re-render inside the page's layout would re-render it all."""
+    element = solara.HTML(unsafe_innerHTML=text(model))
+
+    def watch():
+        widget = solara.get_widget(element)
+
+        def refresh() -> None:
+            with model_lock(model):
+                html = text(model)
+            widget.unsafe_innerHTML = html
+
+        viewers = _VIEWERS.setdefault(model, {})
+        viewers[id(widget)] = refresh
+        return lambda: viewers.pop(id(widget), None)
+
+    solara.use_effect(watch, [id(model), text])
+    return element
+
+
+def redraw(model: CSEIModel) -> None:
+    """Send the figures showing ``model`` their new data, without re-rendering the page: a step
+    then costs the model's step and the figures' updates, not a pass over every component."""
+    for refresh in list(_VIEWERS.get(model, {}).values()):
+        refresh()
 
 
 @solara.component

@@ -14,8 +14,8 @@ import threading
 import time
 
 import solara
-from mesa.visualization.utils import force_update
 
+from csei_sim.viz.charts import redraw
 from csei_sim.viz.explorer_model import ExplorerModel, model_lock
 
 PLAY_GATE = threading.Lock()  # one session's play step at a time on this server
@@ -44,7 +44,7 @@ def RunControls(
 
     def step_once() -> None:
         running.value = advance(model.value, render_interval.value)
-        force_update()
+        redraw(model.value)  # figures, step counter and event log, in place: no render pass
 
     def play() -> None:
         while playing.value and running.value:
@@ -60,7 +60,6 @@ def RunControls(
         playing.value = False
         model.value = ExplorerModel(**inputs.value)
         running.value = True
-        force_update()
 
     with solara.Row(justify="space-between"):
         solara.Button(label="Reset", color="primary", on_click=reset)
