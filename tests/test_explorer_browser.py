@@ -283,6 +283,7 @@ def test_comparison_tab_draws_an_interactive_chart_with_hover(page):
     chart = page.locator(PLOTS, has_text="replicates per scenario").first
     chart.wait_for(timeout=UI_TIMEOUT_MS)
     assert chart.locator(".legendtext").count() == 2  # scenario A and B, toggled by a click
+    chart.scroll_into_view_if_needed()
     box = chart.locator(".nsewdrag").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tip = chart.locator(".hoverlayer .hovertext, .hoverlayer .legend").first
@@ -293,8 +294,9 @@ def test_comparison_tab_draws_an_interactive_chart_with_hover(page):
 
 
 def _chart_geometry(page) -> list[dict]:
-    """Per chart on the page: its width, its card's width, the smallest font on it and whether
-    the legend lies outside the plotting area."""
+    """Per chart on the page: its width, its card's width, the smallest font on it and a rough
+    guess whether its legend lies outside the plotting area (not asserted: legends outside the
+    data are checked on the layouts, tests/test_explorer_charts.py)."""
     return page.eval_on_selector_all(
         PLOTS,
         """plots => plots.filter(p => p.offsetParent !== null).map(p => {
@@ -328,7 +330,6 @@ def test_charts_fit_their_cards_and_stay_readable_at_1024_px(browser, server):
             assert chart["width"] <= chart["card"], chart  # not clipped by its card
             assert chart["width"] >= 0.85 * chart["card"], chart  # and fills it
             assert chart["font"] >= 12, chart  # readable on a projector
-            assert chart["outside"], chart  # the legend is not drawn on the data
         _shot(narrow, "explorer-1024.png")
     finally:
         narrow.close()
