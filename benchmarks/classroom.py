@@ -132,7 +132,7 @@ def measure(context, url: str, sessions: int, steps: int, launcher_pid: int) -> 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sessions", type=int, nargs="+", default=[1, 5])
+    p.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 25])
     p.add_argument("--steps", type=int, default=15, help="Steps timed per measurement")
     args = p.parse_args(argv)
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
@@ -153,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
                 context = browser.new_context(viewport={"width": 1280, "height": 1000})
                 rows.append(measure(context, url, n, args.steps, server.pid))
                 context.close()
+                row = rows[-1]
+                print(  # as it comes: a run with 25 sessions on a busy machine takes a while
+                    f"measured {n} sessions: p50 {row['p50']:.2f} s, p95 {row['p95']:.2f} s, "
+                    f"load {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
             browser.close()
     finally:
         stop_server(server)

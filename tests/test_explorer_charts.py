@@ -12,7 +12,7 @@ import pytest
 solara = pytest.importorskip("solara")
 plotly = pytest.importorskip("plotly")
 
-from mesa.visualization.utils import force_update  # noqa: E402
+
 from plotly.graph_objs import FigureWidget  # noqa: E402
 
 from csei_sim.agents import Status  # noqa: E402
@@ -140,13 +140,37 @@ def test_step_sends_data_to_the_existing_figures():
     before = rc.find(FigureWidget).widgets
     for _ in range(6):
         model.step()
-    force_update()  # what Mesa's controller does after steps
+    charts.redraw(model)  # what the controls do after steps: no render pass
     after = rc.find(FigureWidget).widgets
     assert [id(w) for w in after] == [id(w) for w in before]  # updated, not rebuilt
     members = after[2]
     assert len(members.data[0].x) == 7
     assert "members_municipality" in model.timeseries()
     rc.close()
+
+
+def test_a_step_sends_data_without_re_rendering_the_page(page, monkeypatch):
+    """A Step updates figures, counter and log in place: no widget of the page is re-rendered
+    (a render pass over the whole page cost several times the model's step)."""
+    import reacton.core
+
+    updated = []
+    original = reacton.core.Element._update_widget
+
+    def spy(self, widget, el_prev, kwargs):
+        updated.append(type(widget).__name__)
+        return original(self, widget, el_prev, kwargs)
+
+    monkeypatch.setattr(reacton.core.Element, "_update_widget", spy)
+    log = [
+        w for w in page.find(solara.widgets.HTML).widgets if "Events so far" in w.unsafe_innerHTML
+    ]
+    for _ in range(3):
+        click(page, "Step")
+    assert updated == []
+    assert "Step 3 of" in texts(page)
+    assert len(page.find(FigureWidget).widgets[2].data[0].x) == 4  # months 0..3
+    assert log and "Events so far" in log[0].unsafe_innerHTML
 
 
 def test_downloads_give_the_run_as_csv_and_parquet():

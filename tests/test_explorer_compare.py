@@ -68,3 +68,15 @@ def test_survival_when_funding_never_ends_says_so(result):
 def test_labels_name_presets_and_moved_sliders():
     assert compare.label(SMALL).startswith("region generic")
     assert "facilitation hours per month 120" in compare.label({**SMALL, "facilitation_hours": 120})
+
+
+def test_the_comparison_is_an_interactive_chart_with_hover_bands_and_a_legend(result):
+    fig = compare.draw_comparison(result)
+    medians = [t for t in fig.data if t.hovertemplate]
+    assert len(medians) == 2 * len(compare.METRICS)  # a median per scenario and panel
+    assert {t.legendgroup for t in fig.data} == {"A", "B"}  # a legend entry hides a scenario
+    assert [t.name.split(":")[0] for t in medians if t.showlegend] == ["A", "B"]
+    assert all("customdata[0]" in t.hovertemplate for t in medians)  # hover shows the band
+    bands = [t for t in fig.data if t.fill == "tonexty"]
+    assert len(bands) == len(medians)
+    assert fig.layout.legend.y < 0 and fig.layout.font.size >= 12

@@ -7,7 +7,7 @@ import pytest
 solara = pytest.importorskip("solara")
 
 import ipyvuetify as v  # noqa: E402
-import ipywidgets as widgets  # noqa: E402
+from plotly.graph_objs import FigureWidget  # noqa: E402
 
 from csei_sim.viz.regions import RegionsRun, RegionsView, draw_regions, region_table  # noqa: E402
 
@@ -37,12 +37,16 @@ def test_small_multiples_have_one_panel_per_region_with_both_lines():
     run = RegionsRun.build(seed=1, exchange={}, compare=True, steps=STEPS, regions=REGIONS)
     run.advance(6)
     fig = draw_regions(run)
-    shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title().split(":")[0] for ax in shown] == list(REGIONS)
-    for ax, name in zip(shown, REGIONS, strict=True):
-        with_line, without_line = ax.get_lines()[:2]
-        assert list(with_line.get_ydata()) == list(run.model.region_timeseries(name)["members"])
-        assert len(without_line.get_ydata()) == 7  # steps 0..6
+    titles = [a.text.split(":")[0] for a in fig.layout.annotations]
+    assert titles == list(REGIONS)
+    for k, name in enumerate(REGIONS):
+        axis = "x" if k == 0 else f"x{k + 1}"
+        with_line, without_line = [t for t in fig.data if t.xaxis == axis]
+        assert list(with_line.y) == list(run.model.region_timeseries(name)["members"])
+        assert len(without_line.y) == 7  # steps 0..6
+        assert name in with_line.hovertemplate and "exchange" in with_line.hovertemplate
+    assert [t.name for t in fig.data if t.showlegend] == ["with exchange", "without exchange"]
+    assert fig.layout.legend.y < 0  # the legend sits below the panels, not on the data
 
 
 def _click(rc, label: str) -> None:
@@ -58,13 +62,12 @@ def _texts(rc) -> str:
 def test_view_steps_a_year_redraws_and_resets():
     box, rc = solara.render(RegionsView(steps=STEPS, regions=REGIONS), handle_error=False)
     try:
-        image = rc.find(widgets.Image).widget
-        before = bytes(image.value)
-        assert before.startswith(b"\x89PNG")
+        before = rc.find(FigureWidget).widget.layout.title.text
+        assert "month 0 of 24" in before
         assert "Month 0 of 24" in _texts(rc)
         _click(rc, "Step the regions")  # the default stride is a year
         assert "Month 12 of 24" in _texts(rc)
-        assert bytes(rc.find(widgets.Image).widget.value) != before
+        assert "month 12 of 24" in rc.find(FigureWidget).widget.layout.title.text
         assert all(name in _texts(rc) for name in REGIONS)  # the table lists every region
         _click(rc, "Step the regions")
         assert "Month 24 of 24 (run finished)" in _texts(rc)

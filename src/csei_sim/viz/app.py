@@ -1,10 +1,10 @@
 """The explorer's page: Mesa's model controls, scenario sidebar, cluster panels and a comparison.
 
 Serve it with ``csei-sim explore`` or ``solara run csei_sim.viz.app``. The page follows the layout
-of Mesa's SolaraViz (controls, parameters and information in the sidebar; Reset, Play and Step from
-Mesa's ``ModelController``); its own sidebar sets each slider to the chosen preset's value. The
-sidebar shows the run's controls only on the tab they act on. Importing this module applies the
-server's classroom settings (:mod:`csei_sim.viz.serving`).
+of Mesa's SolaraViz (controls, parameters and information in the sidebar; Reset, Play and Step as
+in Mesa's ``ModelController``, :mod:`csei_sim.viz.controls`); its own sidebar sets each slider to
+the chosen preset's value. The sidebar shows the run's controls only on the tab they act on.
+Importing this module applies the server's classroom settings (:mod:`csei_sim.viz.serving`).
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from html import escape
 import reacton.ipyvuetify as rv
 import solara
 import solara.server.settings
-from mesa.visualization.solara_viz import ModelController
-from mesa.visualization.utils import update_counter
 
 from csei_sim.agents import Status
 from csei_sim.model import CSEIModel
 from csei_sim.viz import serving
+from csei_sim.viz.charts import LiveHTML
 from csei_sim.viz.compare import CompareView
+from csei_sim.viz.controls import RunControls
 from csei_sim.viz.downloads import RunDownloads
-from csei_sim.viz.explorer_model import ExplorerModel, default_inputs, model_lock
+from csei_sim.viz.explorer_model import ExplorerModel, default_inputs
 from csei_sim.viz.inputs import BoundedSlider, LiveLevers, ScenarioInputs
 from csei_sim.viz.network import NetworkPanel
 from csei_sim.viz.panels import BudgetPanel, EventLog, MembershipPanel, RadarPanel, TrustPanel
@@ -34,6 +34,9 @@ serving.apply()
 
 TITLE = "CSEI explorer"
 PLAY_INTERVAL_MS = 150
+FINISHED_STYLE = (
+    "margin-top:8px;padding:6px 10px;border-radius:4px;background:#e8f5e9;color:#1b5e20"
+)
 TABS = ("Cluster", "Compare scenarios", "Regions side by side")
 FULL = (
     "The explorer is serving as many sessions as it can ({cap}). Close another tab or try "
@@ -43,26 +46,27 @@ FULL = (
 
 @solara.component
 def StepInfo(model: CSEIModel):
-    """Where the run stands: step and month, members, aware and exited, governance."""
-    update_counter.get()
-    with model_lock(model):
-        solara.HTML(unsafe_innerHTML=step_info(model))
-        finished = model.steps >= model.params.steps or not model.running
-    if finished:
-        solara.Success(
-            f"Run finished at step {model.steps}: press Reset for a new run.", dense=True
-        )
+    """Where the run stands, replaced in place after each step."""
+    LiveHTML(step_info, model)
 
 
 def step_info(model: CSEIModel) -> str:
+    """Step and month, members, aware and exited, governance; a finished run says so."""
     status, m, step = model.orgs.status, model.metrics, model.steps
     count = {s: int((status == s).sum()) for s in Status}
+    finished = model.steps >= model.params.steps or not model.running
+    done = (
+        f"<div style='{FINISHED_STYLE}'>Run finished at step {step}: press Reset for a new run."
+        "</div>"
+        if finished
+        else ""
+    )
     return (
         f"<b>Step {step} of {model.params.steps}</b> ({model.date_of(step)})<br>"
         f"Members {count[Status.MEMBER]}, aware {count[Status.AWARE]}, exited "
         f"{count[Status.EXITED]} of {model.orgs.n}<br>Governance: "
         f"{escape(str(m['governance_state']))}{' (formalised)' if m['formalised'] else ''}; "
-        f"{escape(str(m['archetype']))}"
+        f"{escape(str(m['archetype']))}{done}"
     )
 
 
@@ -81,10 +85,10 @@ def Panel(title: str, child, model: CSEIModel, step: int):
 
 @solara.component
 def ClusterView(model: CSEIModel):
-    """The running model's panels, re-rendered after each step (or each render interval); the
-    figures then send only their new data to the browser."""
-    update_counter.get()
-    step = model.steps  # an argument of each panel: a new step re-renders them
+    """The running model's panels, rendered once per model: after a step the figures receive
+    their new data directly (:func:`csei_sim.viz.charts.redraw`) and the event log re-renders
+    alone, so a step does not re-render this whole tree."""
+    step = model.steps
     # side by side on a wide screen, one under the other on a narrow one (or a projector at 1024)
     with solara.ColumnsResponsive(12, large=[7, 5]):
         Panel("Relationship network", NetworkPanel, model, step)
@@ -99,16 +103,9 @@ def ClusterView(model: CSEIModel):
 
 @solara.component
 def Controls(model, inputs, render_interval, play_interval):
-    """Mesa's Reset, Play and Step, and how often the panels redraw."""
-    use_threads = solara.use_reactive(False)  # a reactive: ModelController reads .value
+    """Reset, Play and Step (Mesa's, with Play shared fairly), and how often the panels redraw."""
     with solara.Card("Controls"):
-        ModelController(
-            model,
-            model_parameters=inputs,
-            play_interval=play_interval,
-            use_threads=use_threads,
-            render_interval=render_interval,
-        )
+        RunControls(model, inputs, play_interval, render_interval)
         BoundedSlider(
             f"Steps per redraw: {render_interval.value}",
             value=render_interval.value,

@@ -9,7 +9,6 @@ hover values, zoom and legends that toggle a trace.
 
 from __future__ import annotations
 
-import io
 import weakref
 from collections.abc import Callable
 from html import escape
@@ -22,8 +21,8 @@ import solara
 from csei_sim.model import CSEIModel
 from csei_sim.plots import SECTOR_COLOURS
 from csei_sim.viz.explorer_model import model_lock
+from csei_sim.viz.serving import PLOTLY_BUNDLE
 
-DPI = 100  # the figures still drawn as images (comparison, regions)
 FONT_PX = 15  # readable on a projector: at least 12 px on screen at 1024 px wide
 HEIGHT = 380
 SECTOR_LABELS = {
@@ -40,6 +39,8 @@ __all__ = [
     "SECTOR_COLOURS",
     "SECTOR_LABELS",
     "LiveFigure",
+    "LiveHTML",
+    "redraw",
     "Update",
     "base_layout",
     "horizon",
@@ -47,12 +48,16 @@ __all__ = [
     "grant_end_marks",
     "timeseries",
     "html_table",
-    "png",
+    "WholeFigure",
 ]
 
 # what ``update`` returns: new properties per trace (in the order ``build`` added them) and layout
 Update = dict[str, Any]
 
+# per model, the figures showing it: a step sends them their data directly (:func:`redraw`)
+_VIEWERS: weakref.WeakKeyDictionary[CSEIModel, dict[int, Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
 _SERIES: weakref.WeakKeyDictionary[CSEIModel, tuple[int, pd.DataFrame]] = (
     weakref.WeakKeyDictionary()
 )
@@ -140,6 +145,37 @@ def send_update(widget, patch: Update) -> None:
         widget.plotly_relayout(patch["layout"])
 
 
+# Plotly's widget code (about 5 MB) is served once as a file, which the browser fetches and
+# caches once per page, instead of travelling inside every chart's state on every new figure.
+# The loader also redraws a chart when its card changes width (a hidden tab shown, a narrow
+# screen, a sidebar opened): Plotly itself only listens to the window's size.
+LOADER = """
+const root = (globalThis.solara && globalThis.solara.rootPath) || "";
+const plotly = await import(new URL(root + "/static/assets/BUNDLE", location.href).href);
+export default () => {
+  const widget = plotly.default();
+  return {
+    initialize: (ctx) => widget.initialize(ctx),
+    render(ctx) {
+      const remove = widget.render(ctx);
+      const el = ctx.el;
+      el.style.width = "100%";
+      let width = 0;
+      const observer = new ResizeObserver(() => {
+        const now = el.clientWidth;
+        if (now > 0 && now !== width && el._responsiveChartHandler) {
+          width = now;
+          el._responsiveChartHandler();
+        }
+      });
+      observer.observe(el);
+      return () => { observer.disconnect(); remove(); };
+    },
+  };
+};
+""".replace("BUNDLE", PLOTLY_BUNDLE)
+
+
 _WIDGET = None
 
 
@@ -150,6 +186,8 @@ def _widget_class():
         from plotly.graph_objs import FigureWidget
 
         class StartedFigureWidget(FigureWidget):
+            _esm = LOADER
+
             def __init__(self, figure: go.Figure | None = None, **kwargs: Any):
                 super().__init__(figure, **kwargs)
                 self._config = CONFIG  # part of the first state the browser gets
@@ -175,9 +213,8 @@ def LiveFigure(
     step: int = 0,
 ):
     """One browser-side figure: laid out by ``build`` per model, its data replaced by ``update``
-    when the model has stepped (``step``: the model's step the parent saw). The parent re-renders
-    it after steps: one render pass for all panels (a subscription per panel would cost a pass of
-    the whole page each)."""
+    when the model has stepped: by :func:`redraw` after a step (no render pass), or when the
+    parent renders with a new ``step``."""
 
     def first_draw() -> tuple[go.Figure, dict[str, int]]:
         with model_lock(model):
@@ -190,9 +227,7 @@ def LiveFigure(
     fig, drawn = solara.use_memo(first_draw, [id(model), build])
     element = _widget_class().element(figure=fig).key(f"fig-{id(model)}")
 
-    def refresh() -> None:
-        widget = solara.get_widget(element)
-        widget._validate = False  # our own traces: skip plotly's per-property checks on updates
+    def refresh(widget) -> None:
         with model_lock(model):  # one consistent month, even while Play steps in a thread
             if model.steps == drawn["step"]:
                 return
@@ -200,15 +235,53 @@ def LiveFigure(
             drawn["step"] = model.steps
         send_update(widget, patch)
 
-    solara.use_effect(refresh, [id(model), step, model.steps, build])
+    def watch():
+        widget = solara.get_widget(element)
+        widget._validate = False  # our own traces: skip plotly's per-property checks on updates
+        viewers = _VIEWERS.setdefault(model, {})
+        viewers[id(widget)] = lambda: refresh(widget)
+        refresh(widget)  # a step taken before this figure was shown
+        return lambda: viewers.pop(id(widget), None)
+
+    solara.use_effect(watch, [id(model), build])
+    solara.use_effect(lambda: refresh(solara.get_widget(element)), [step])
     return element
 
 
-def png(fig) -> bytes:
-    """A matplotlib figure as PNG bytes (the comparison and regions views, drawn once per run)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+@solara.component
+def LiveHTML(text: Callable[[CSEIModel], str], model: CSEIModel):
+    """HTML made by ``text(model)``, replaced in place by :func:`redraw` after each step (the
+    step counter, the event log): a re-render inside the page's layout would re-render it all."""
+    element = solara.HTML(unsafe_innerHTML=text(model))
+
+    def watch():
+        widget = solara.get_widget(element)
+
+        def refresh() -> None:
+            with model_lock(model):
+                html = text(model)
+            widget.unsafe_innerHTML = html
+
+        viewers = _VIEWERS.setdefault(model, {})
+        viewers[id(widget)] = refresh
+        return lambda: viewers.pop(id(widget), None)
+
+    solara.use_effect(watch, [id(model), text])
+    return element
+
+
+def redraw(model: CSEIModel) -> None:
+    """Send the figures showing ``model`` their new data, without re-rendering the page: a step
+    then costs the model's step and the figures' updates, not a pass over every component."""
+    for refresh in list(_VIEWERS.get(model, {}).values()):
+        refresh()
+
+
+@solara.component
+def WholeFigure(fig: go.Figure, key: str):
+    """A browser-side figure drawn whole (a comparison, the regions): a new ``key`` draws a new
+    one, with the same served widget code and width-following as the live panels."""
+    return _widget_class().element(figure=fig).key(key)
 
 
 def html_table(table: pd.DataFrame) -> str:

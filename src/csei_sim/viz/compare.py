@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import solara
-from matplotlib.figure import Figure
+from plotly.subplots import make_subplots
 
 from csei_sim import presets
 from csei_sim.params import Params
 from csei_sim.run import simulate
-from csei_sim.viz.charts import html_table, png
+from csei_sim.viz.charts import FONT_PX, WholeFigure, base_layout, html_table
 from csei_sim.viz.downloads import csv_bytes
 from csei_sim.viz.explorer_model import (
     DEFAULT,
@@ -118,29 +119,71 @@ def bands(series: pd.DataFrame, metric: str) -> pd.DataFrame:
     )
 
 
-def draw_comparison(result: Comparison) -> Figure:
-    fig = Figure(figsize=(11, 6), layout="constrained")
-    axes = fig.subplots(2, 2, sharex=True).ravel()
-    for ax, (metric, title) in zip(axes, METRICS.items(), strict=True):
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def draw_comparison(result: Comparison) -> go.Figure:
+    """Four panels (members, trust, consensus, balance): per scenario a median line inside its
+    band; hovering shows both medians and bands, a legend entry hides a scenario everywhere."""
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        shared_xaxes=True,
+        subplot_titles=list(METRICS.values()),
+        vertical_spacing=0.1,
+        horizontal_spacing=0.09,
+    )
+    for k, metric in enumerate(METRICS):
+        row, col = divmod(k, 2)
         for name, series in result.series.items():
             band = bands(series, metric)
-            ax.fill_between(
-                band["date"], band["low"], band["high"], color=COLOURS[name], alpha=0.2, linewidth=0
+            x = band["date"].dt.strftime("%Y-%m-%d").tolist()
+            group = {"legendgroup": name, "row": row + 1, "col": col + 1}
+            fig.add_scatter(
+                x=x,
+                y=band["high"],
+                mode="lines",
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                **group,
             )
-            ax.plot(
-                band["date"],
-                band["median"],
-                color=COLOURS[name],
-                label=f"{name}: {result.labels[name]}",
+            fig.add_scatter(
+                x=x,
+                y=band["low"],
+                mode="lines",
+                line={"width": 0},
+                hoverinfo="skip",
+                fill="tonexty",
+                fillcolor=_rgba(COLOURS[name], 0.2),
+                showlegend=False,
+                **group,
             )
-        ax.set_title(title, fontsize=9)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7, loc="upper left")
-    fig.suptitle(
+            fig.add_scatter(
+                x=x,
+                y=band["median"],
+                mode="lines",
+                name=f"{name}: {result.labels[name]}",
+                line={"color": COLOURS[name], "width": 2.5},
+                customdata=band[["low", "high"]].to_numpy(),
+                hovertemplate=f"{name} %{{y:.3g}} (%{{customdata[0]:.3g}}–%{{customdata[1]:.3g}})"
+                "<extra></extra>",
+                showlegend=k == 0,
+                **group,
+            )
+    title = (
         f"Median and {BAND[0]:.0%}–{BAND[1]:.0%} band over {len(result.seeds)} "
-        "replicates per scenario (same seeds)",
-        fontsize=10,
+        "replicates per scenario (same seeds)"
     )
+    layout = base_layout(title, height=640)
+    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top"}
+    layout["margin"] = {"l": 60, "r": 20, "t": 80, "b": 20}
+    fig.update_layout(**layout)
+    fig.update_annotations(font_size=FONT_PX)
+    fig.update_xaxes(showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(showgrid=True, gridcolor="#eee")
     return fig
 
 
@@ -227,8 +270,8 @@ def ComparisonResult(task):
         solara.Error(f"The comparison failed: {task.exception}")
     elif task.finished and task.value is not None:
         result: Comparison = task.value
-        image = solara.use_memo(lambda: png(draw_comparison(result)), [result])
-        solara.Image(image, format="png")
+        fig = solara.use_memo(lambda: draw_comparison(result), [result])
+        WholeFigure(fig, f"comparison-{id(result)}")
         table = summary_table(result)
         solara.HTML(unsafe_innerHTML=html_table(table))
         solara.FileDownload(

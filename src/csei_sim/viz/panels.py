@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from html import escape
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,6 +20,7 @@ from csei_sim.viz.charts import (
     SECTOR_COLOURS,
     SECTOR_LABELS,
     LiveFigure,
+    LiveHTML,
     Update,
     base_layout,
     grant_end_marks,
@@ -25,7 +29,6 @@ from csei_sim.viz.charts import (
     month_axis,
     timeseries,
 )
-from csei_sim.viz.explorer_model import model_lock
 
 INCOME_COLOURS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2")
 SPENDING_COLOURS = ("#dd8452", "#937860", "#da8bc3")
@@ -243,21 +246,27 @@ def event_table(model: CSEIModel, kinds: list[str], rows: int = LOG_ROWS) -> pd.
 
 @solara.component
 def EventLog(model: CSEIModel, step: int = 0):
-    """Counts of joins, exits, pilots and formalisation, and the latest events of chosen kinds.
-    Re-rendered with the other panels after each step."""
+    """Counts of joins, exits, pilots and formalisation, and the latest events of chosen kinds;
+    replaced in place after each step."""
     kinds, set_kinds = solara.use_state(list(EVENT_KINDS))
-    with model_lock(model):
-        events = list(model.events)
-        table = event_table(model, kinds)
-    counts = {k: 0 for k in EVENT_KINDS}
-    for event in events:
-        counts[event["kind"]] = counts.get(event["kind"], 0) + 1
+    text = solara.use_memo(lambda: partial(event_log, kinds=tuple(kinds)), [tuple(kinds)])
     with solara.Column(gap="4px"):
-        solara.Text("Events so far: " + ", ".join(f"{counts[k]} {k}" for k in EVENT_KINDS))
         solara.ToggleButtonsMultiple(
             value=kinds, on_value=set_kinds, values=list(EVENT_KINDS), dense=True
         )
-        if table.empty:
-            solara.Text("No events of these kinds yet.", style={"color": "#777"})
-        else:
-            solara.HTML(unsafe_innerHTML=html_table(table))
+        LiveHTML(text, model)
+
+
+def event_log(model: CSEIModel, kinds: tuple[str, ...]) -> str:
+    """The counts so far and a table of the latest events of ``kinds``, as HTML."""
+    counts = {k: 0 for k in EVENT_KINDS}
+    for event in model.events:
+        counts[event["kind"]] = counts.get(event["kind"], 0) + 1
+    line = "Events so far: " + ", ".join(f"{counts[k]} {k}" for k in EVENT_KINDS)
+    table = event_table(model, list(kinds))
+    body = (
+        "<div style='color:#777'>No events of these kinds yet.</div>"
+        if table.empty
+        else html_table(table)
+    )
+    return f"<div style='margin-bottom:6px'>{escape(line)}</div>{body}"

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import reacton.ipywidgets as rw
+import plotly.graph_objects as go
 import solara
-from matplotlib.figure import Figure
+from plotly.subplots import make_subplots
 
 from csei_sim.multiregion import SEED_REGIONS, MultiRegionModel
 from csei_sim.multiregion.params import PARTNER_CHOICES
-from csei_sim.viz.charts import html_table, png
+from csei_sim.viz.charts import FONT_PX, WholeFigure, base_layout, html_table
 from csei_sim.viz.inputs import BoundedSlider, clamp
 
 STEP_CHOICES = {"1 month": 1, "1 year": 12, "to the end": 10_000}
@@ -67,38 +67,58 @@ def _members(model: MultiRegionModel) -> dict[str, pd.DataFrame]:
     return {n: model.region_timeseries(n)[["date", "members"]] for n in model.names}
 
 
-def draw_regions(run: RegionsRun, cols: int = 3) -> Figure:
-    """Members per region over the whole horizon: one small panel per region, shared y axis."""
+def draw_regions(run: RegionsRun, cols: int = 3) -> go.Figure:
+    """Members per region over the whole horizon: one small panel per region, shared axes; the
+    runs without exchange in grey. Hover shows both counts; a legend entry hides one set."""
     model = run.model
     names = model.names
     rows = -(-len(names) // cols)
-    fig = Figure(figsize=(3.2 * cols, 2.3 * rows))
-    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).flat
-    start, end = pd.Timestamp(model.date_of(0)), pd.Timestamp(model.date_of(model.horizon))
     series = {"with": _members(model)}
     if run.baseline is not None:
         series["without"] = _members(run.baseline)
+    titles = [f"{n}: {int(series['with'][n]['members'].iloc[-1])}" for n in names]
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        subplot_titles=titles,
+        vertical_spacing=0.16,
+        horizontal_spacing=0.04,
+    )
     top = max(model.models[n].params.region.n_organisations for n in names)
-    for ax, name in zip(axes, names, strict=False):
+    for k, name in enumerate(names):
+        row, col = divmod(k, cols)
         for label, data in series.items():
             ts = data[name]
-            ax.plot(
-                pd.to_datetime(ts["date"]),
-                ts["members"],
-                color=COLOURS[label],
-                label=f"{label} exchange",
-                linewidth=1.4,
+            fig.add_scatter(
+                x=[f"{d}-01" for d in ts["date"].astype(str)],
+                y=ts["members"],
+                mode="lines",
+                name=f"{label} exchange",
+                legendgroup=label,
+                showlegend=k == 0,
+                line={"color": COLOURS[label], "width": 2},
+                hovertemplate=f"{label} exchange: %{{y}}<extra>{name}</extra>",
+                row=row + 1,
+                col=col + 1,
             )
-        ax.axhline(model.models[name].params.critical_mass, color="#ccc", linewidth=0.8)
-        ax.set_title(f"{name}: {int(series['with'][name]['members'].iloc[-1])}", fontsize=9)
-        ax.set_xlim(start, end)
-        ax.set_ylim(0, top)
-        ax.tick_params(labelsize=7)
-    for ax in list(axes)[len(names) :]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=7, loc="upper left")
-    fig.suptitle(f"Members per region, month {model.steps} of {model.horizon}", fontsize=10)
-    fig.tight_layout()
+        fig.add_hline(
+            y=model.models[name].params.critical_mass,
+            line={"color": "#bbb", "width": 1, "dash": "dot"},
+            row=row + 1,
+            col=col + 1,
+        )
+    start, end = f"{model.date_of(0)}-01", f"{model.date_of(model.horizon)}-01"
+    fig.update_xaxes(range=[start, end])
+    fig.update_yaxes(range=[0, top])
+    layout = base_layout(
+        f"Members per region, month {model.steps} of {model.horizon}", height=200 + 190 * rows
+    )
+    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.1, "yanchor": "top"}
+    layout["margin"] = {"l": 50, "r": 20, "t": 80, "b": 20}
+    fig.update_layout(**layout)
+    fig.update_annotations(font_size=FONT_PX)
     return fig
 
 
@@ -183,10 +203,10 @@ def RegionsView(steps: int = 144, regions: tuple[str, ...] = SEED_REGIONS):
         solara.Button("Reset the regions", on_click=reset)
         finished = "" if run.value.model.running else " (run finished)"
         solara.Text(f"Month {run.value.steps} of {steps}{finished}; settings apply at Reset")
-    image = solara.use_memo(
-        lambda: png(draw_regions(run.value)), [id(run.value), run.value.steps, tick.value]
+    fig = solara.use_memo(
+        lambda: draw_regions(run.value), [id(run.value), run.value.steps, tick.value]
     )
-    rw.Image(value=image, format="png", layout={"max_width": "100%"})
+    WholeFigure(fig, f"regions-{id(run.value)}-{run.value.steps}-{tick.value}")
     solara.HTML(unsafe_innerHTML=html_table(region_table(run.value)))
 
 

@@ -9,6 +9,8 @@ Applied once when the page module is imported by the server (``csei-sim explore`
 - Closed sessions are culled after :data:`CULL_TIMEOUT` instead of Solara's 24 hours, and at most
   :data:`MAX_SESSIONS` sessions run at once (``CSEI_EXPLORER_MAX_SESSIONS`` to change); a visitor
   beyond that sees a message instead of a model.
+- Plotly's widget code is served as a file under ``/static/assets/`` (:func:`serve_chart_code`),
+  so the charts' state carries a few lines of loader instead of 5 MB each.
 - With ``CSEI_EXPLORER_LAUNCHER`` set to the launcher's process id, the server stops when the
   launcher is gone, even after ``kill -9`` (see :func:`watch_launcher`).
 """
@@ -26,6 +28,7 @@ CULL_TIMEOUT = "60s"  # a closed tab's session is dropped after this (Solara's d
 SESSIONS_ENV = "CSEI_EXPLORER_MAX_SESSIONS"
 LAUNCHER_ENV = "CSEI_EXPLORER_LAUNCHER"
 WATCH_INTERVAL_S = 1.0
+PLOTLY_BUNDLE = "widgetbundle.js"  # Plotly's widget code, in plotly's package_data
 
 
 class NotShipped(FileNotFoundError):
@@ -73,6 +76,18 @@ def cull_closed_sessions() -> None:
     from solara.server import settings
 
     settings.kernel.cull_timeout = CULL_TIMEOUT
+
+
+def serve_chart_code() -> None:
+    """Serve plotly's ``package_data`` folder (its widget code) under ``/static/assets/``."""
+    from pathlib import Path
+
+    import plotly
+    from solara.server import settings
+
+    folder = str(Path(plotly.__file__).parent / "package_data")
+    if folder not in settings.assets.extra_locations:
+        settings.assets.extra_locations.append(folder)
 
 
 def _alive(pid: int) -> bool:
@@ -125,4 +140,5 @@ def apply() -> None:
     _APPLIED = True
     cdn_proxy_off()
     cull_closed_sessions()
+    serve_chart_code()
     die_with_launcher()
