@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from csei_sim import CSEIModel
+
+
+def _logger_state() -> dict[str, tuple]:
+    manager = logging.Logger.manager
+    named = {n: lg for n, lg in manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    named[""] = logging.getLogger()
+    return {n: (lg, lg.handlers[:], lg.level, lg.propagate, lg.disabled) for n, lg in named.items()}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_logging():
+    """Undo the logging set-up of in-process Hydra runs after each test.
+
+    Hydra's job logging points handlers at the streams of the moment, which pytest's capture
+    closes after the test; a later test's log records would then fail on a closed stream.
+    """
+    before = _logger_state()
+    yield
+    for name, (lg, *_rest) in _logger_state().items():
+        handlers, level, propagate, disabled = before.get(
+            name, (lg, [], logging.NOTSET, True, False)
+        )[1:]
+        lg.handlers[:] = handlers
+        lg.setLevel(level)
+        lg.propagate, lg.disabled = propagate, disabled
 
 
 def replicate(seeds: range, base: dict | None = None, **params) -> list[pd.DataFrame]:
