@@ -141,24 +141,14 @@ def draw_comparison(result: Comparison) -> go.Figure:
             band = bands(series, metric)
             x = band["date"].dt.strftime("%Y-%m-%d").tolist()
             group = {"legendgroup": name, "row": row + 1, "col": col + 1}
-            fig.add_scatter(
-                x=x,
-                y=band["high"],
-                mode="lines",
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-                **group,
-            )
+            edge = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False}
+            fig.add_scatter(x=x, y=band["high"], **edge, **group)
             fig.add_scatter(
                 x=x,
                 y=band["low"],
-                mode="lines",
-                line={"width": 0},
-                hoverinfo="skip",
                 fill="tonexty",
                 fillcolor=_rgba(COLOURS[name], 0.2),
-                showlegend=False,
+                **edge,
                 **group,
             )
             fig.add_scatter(
