@@ -61,10 +61,16 @@ def test_port_out_of_range_is_refused_naming_the_option(fake_server, port, capsy
     assert fake_server.started == []
 
 
-def test_port_must_be_a_number(fake_server, capsys):
-    with pytest.raises(SystemExit):
-        launch.main(["--port", "eighty"])
-    assert "--port" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [(["--port", "eighty"], "--port: expected an integer"), (["--bogus"], "allowed: -h, --help")],
+)
+def test_bad_flags_are_refused_in_one_line(fake_server, capsys, argv, says):
+    with pytest.raises(SystemExit) as exit_info:
+        launch.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1 and says in err, err
+    assert fake_server.started == []
 
 
 def test_missing_front_end_files_stop_the_launcher_in_one_line(monkeypatch, capsys):

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 
+from csei_sim.errors import CommandParser
 from csei_sim.params import ParameterError
 from csei_sim.viz.serving import CULL_TIMEOUT, LAUNCHER_ENV, max_sessions
 
@@ -65,9 +66,7 @@ def _die_with_parent() -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="csei-sim explore", description="Open the CSEI explorer in the browser."
-    )
+    p = CommandParser(prog="csei-sim explore", description="Open the CSEI explorer in the browser.")
     p.add_argument(
         "--host",
         default=DEFAULT_HOST,
