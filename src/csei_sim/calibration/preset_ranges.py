@@ -32,7 +32,7 @@ STRUCTURAL = {
 _LINE = re.compile(r"^(?P<key>[A-Za-z_]\w*):\s*(?P<value>[^#\s]+)\s*#\s*(?P<comment>.*)$")
 _KIND = re.compile(r"^(?P<kind>seed|source|assumption)\b")
 _RANGE = re.compile(r"\[\s*(?P<lo>[^\],\s]+)\s*,\s*(?P<hi>[^\]\s]+)\s*\]")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Stated:
 def _number(text: str) -> float | str:
     """A number, or a month kept as text (YYYY-MM sorts as it counts)."""
     text = text.strip().strip("'\"")
-    if _MONTH.match(text):
+    if _MONTH.fullmatch(text):
         return text
     return float(text)
 
